@@ -1,0 +1,103 @@
+package io.depthstream.model.data;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * An 8-bit RGB image, pixels interleaved row by row (HWC): the form frames travel in once decoded.
+ *
+ * @param width pixels per row
+ * @param height rows
+ * @param rgb {@code width·height·3} bytes, R, G, B per pixel
+ */
+public record RgbImage(int width, int height, byte[] rgb) {
+
+    public RgbImage {
+        if (width <= 0 || height <= 0) {
+            throw new IllegalArgumentException("image size must be positive: " + width + "x" + height);
+        }
+        if (rgb.length != (long) width * height * 3) {
+            throw new IllegalArgumentException(
+                    "expected " + (long) width * height * 3 + " RGB bytes for " + width + "x" + height + ", got " + rgb.length);
+        }
+    }
+
+    /**
+     * Decodes PNG or JPEG bytes (grey, palette and alpha images are converted to RGB).
+     *
+     * @throws IllegalArgumentException when the bytes are not a decodable image
+     */
+    public static RgbImage decode(byte[] encoded) {
+        BufferedImage image;
+        try {
+            image = ImageIO.read(new ByteArrayInputStream(encoded));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("not a decodable PNG or JPEG image: " + e.getMessage(), e);
+        }
+        if (image == null) {
+            throw new IllegalArgumentException("not a PNG or JPEG image (" + encoded.length + " bytes)");
+        }
+        return fromBufferedImage(image);
+    }
+
+    /** Copies a Java2D image into RGB bytes. */
+    public static RgbImage fromBufferedImage(BufferedImage image) {
+        int width = image.getWidth();
+        int height = image.getHeight();
+        int[] argb = image.getRGB(0, 0, width, height, null, 0, width);
+        byte[] rgb = new byte[width * height * 3];
+        for (int i = 0; i < argb.length; i++) {
+            rgb[3 * i] = (byte) (argb[i] >> 16);
+            rgb[3 * i + 1] = (byte) (argb[i] >> 8);
+            rgb[3 * i + 2] = (byte) argb[i];
+        }
+        return new RgbImage(width, height, rgb);
+    }
+
+    /** A Java2D copy of this image. */
+    public BufferedImage toBufferedImage() {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        int[] pixels = new int[width * height];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (rgb[3 * i] & 0xFF) << 16 | (rgb[3 * i + 1] & 0xFF) << 8 | (rgb[3 * i + 2] & 0xFF);
+        }
+        image.setRGB(0, 0, width, height, pixels, 0, width);
+        return image;
+    }
+
+    /** Lossless PNG bytes of this image. */
+    public byte[] encodePng() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(toBufferedImage(), "png", out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Value of channel {@code c} (0 = R) at column {@code x}, row {@code y}, in 0..255. */
+    public int get(int x, int y, int c) {
+        return rgb[(y * width + x) * 3 + c] & 0xFF;
+    }
+
+    /**
+     * Planar float copy in [0, 1], channel-major (CHW): what the networks take.
+     *
+     * @return {@code 3·height·width} floats, all R, then all G, then all B
+     */
+    public float[] toChwFloats() {
+        int plane = width * height;
+        float[] chw = new float[3 * plane];
+        for (int i = 0; i < plane; i++) {
+            chw[i] = (rgb[3 * i] & 0xFF) / 255f;
+            chw[plane + i] = (rgb[3 * i + 1] & 0xFF) / 255f;
+            chw[2 * plane + i] = (rgb[3 * i + 2] & 0xFF) / 255f;
+        }
+        return chw;
+    }
+}

@@ -1,0 +1,87 @@
+package io.depthstream.pipeline.cli;
+
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+import java.io.PrintWriter;
+
+/** The {@code depthstream} command line: global options and the list of commands. */
+@Command(
+        name = "depthstream",
+        mixinStandardHelpOptions = true,
+        versionProvider = DepthstreamCommand.Versions.class,
+        description = "Self-supervised monocular depth and ego-motion for live camera streams on Apache Flink.",
+        subcommands = {DoctorCommand.class, CommandLine.HelpCommand.class},
+        usageHelpAutoWidth = true)
+public final class DepthstreamCommand implements Runnable {
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "Log at debug level (depthstream) and info level (Flink, Kafka, DJL) on stderr.")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    /** Runs the command line and exits with its status. */
+    public static void main(String[] args) {
+        System.exit(newCommandLine().execute(args));
+    }
+
+    /** A command line ready to execute, with logging set up before any command runs and one-line errors. */
+    public static CommandLine newCommandLine() {
+        CommandLine commandLine = new CommandLine(new DepthstreamCommand());
+        boolean[] verbose = new boolean[1];
+        commandLine.setExecutionStrategy(parseResult -> {
+            verbose[0] = isVerbose(parseResult);
+            if (verbose[0]) {
+                Configurator.setRootLevel(Level.INFO);
+                Configurator.setLevel("io.depthstream", Level.DEBUG);
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
+        commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
+            PrintWriter err = cmd.getErr();
+            if (verbose[0]) {
+                exception.printStackTrace(err);
+            }
+            String message = exception.getMessage();
+            err.println("error: " + (message == null ? exception.getClass().getSimpleName() : message));
+            err.flush();
+            return 1;
+        });
+        return commandLine;
+    }
+
+    /** {@code --verbose} is inherited: it may be given before or after the command name. */
+    private static boolean isVerbose(CommandLine.ParseResult parseResult) {
+        for (CommandLine.ParseResult level = parseResult; level != null; level = level.subcommand()) {
+            if (level.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Prints depthstream's version and the versions of the engines it was built with. */
+    static final class Versions implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            BuildInfo build = BuildInfo.load();
+            return new String[] {
+                "depthstream " + build.version(),
+                "Flink " + build.flink() + ", DJL " + build.djl() + ", PyTorch " + build.pytorch()
+                        + " (" + build.natives() + ")",
+                "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"
+            };
+        }
+    }
+}
