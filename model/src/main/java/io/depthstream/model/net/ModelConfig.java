@@ -1,0 +1,46 @@
+package io.depthstream.model.net;
+
+import java.util.List;
+
+/**
+ * What defines a depth-and-pose model: encoder architecture, network input size, depth range and output scales.
+ *
+ * @param architecture encoder layout (the depth and the pose encoder use the same)
+ * @param height network input height in pixels, a multiple of 32
+ * @param width network input width in pixels, a multiple of 32
+ * @param minDepth depth of disparity 1 (monodepth2: 0.1)
+ * @param maxDepth depth of disparity 0 (monodepth2: 100)
+ * @param scales disparity scales produced, each s giving H/2^s × W/2^s (monodepth2: 0, 1, 2, 3)
+ */
+public record ModelConfig(
+        Architecture architecture, int height, int width, double minDepth, double maxDepth, List<Integer> scales) {
+
+    public ModelConfig {
+        if (height <= 0 || width <= 0 || height % 32 != 0 || width % 32 != 0) {
+            throw new IllegalArgumentException(
+                    "network input " + width + "x" + height + " must be positive multiples of 32 (e.g. 640x192)");
+        }
+        if (!(minDepth > 0 && maxDepth > minDepth)) {
+            throw new IllegalArgumentException("need 0 < min depth < max depth, got " + minDepth + ", " + maxDepth);
+        }
+        scales = List.copyOf(scales);
+        if (scales.isEmpty() || !scales.contains(0)) {
+            throw new IllegalArgumentException("scales must include 0, got " + scales);
+        }
+        for (int scale : scales) {
+            if (scale < 0 || scale > 3) {
+                throw new IllegalArgumentException("scales must lie in 0..3, got " + scales);
+            }
+        }
+    }
+
+    /** Monodepth2's defaults for an architecture: 640×192, depth 0.1–100, scales 0–3. */
+    public static ModelConfig monodepth2(Architecture architecture) {
+        return new ModelConfig(architecture, 192, 640, 0.1, 100.0, List.of(0, 1, 2, 3));
+    }
+
+    /** This configuration at another input size. */
+    public ModelConfig withSize(int newHeight, int newWidth) {
+        return new ModelConfig(architecture, newHeight, newWidth, minDepth, maxDepth, scales);
+    }
+}

@@ -1,0 +1,33 @@
+package io.depthstream.model.net;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+
+/** Reflection padding of the two spatial axes, as {@code torch.nn.ReflectionPad2d} (DJL has none). */
+public final class ReflectionPad2d {
+
+    private ReflectionPad2d() {}
+
+    /**
+     * Pads H and W by mirroring the border (the edge row itself is not repeated); differentiable.
+     *
+     * @param x (N, C, H, W) with H, W &gt; pad
+     * @param pad rows/columns added on each side
+     * @return (N, C, H + 2·pad, W + 2·pad)
+     */
+    public static NDArray pad(NDArray x, int pad) {
+        return padAxis(padAxis(x, 2, pad), 3, pad);
+    }
+
+    private static NDArray padAxis(NDArray x, int axis, int pad) {
+        long size = x.getShape().get(axis);
+        if (pad >= size) {
+            throw new IllegalArgumentException("reflection pad " + pad + " needs more than " + pad + " pixels, got " + size);
+        }
+        String leading = ":,".repeat(axis);
+        NDArray before = x.get(leading + "1:" + (pad + 1)).flip(axis);
+        NDArray after = x.get(leading + (size - pad - 1) + ":" + (size - 1)).flip(axis);
+        return NDArrays.concat(new NDList(before, x, after), axis);
+    }
+}
