@@ -6,8 +6,8 @@ import java.util.List;
  * What defines a depth-and-pose model: encoder architecture, network input size, depth range and output scales.
  *
  * @param architecture encoder layout (the depth and the pose encoder use the same)
- * @param height network input height in pixels, a multiple of 32
- * @param width network input width in pixels, a multiple of 32
+ * @param height network input height in pixels, a multiple of 32, at least 64
+ * @param width network input width in pixels, a multiple of 32, at least 64
  * @param minDepth depth of disparity 1 (monodepth2: 0.1)
  * @param maxDepth depth of disparity 0 (monodepth2: 100)
  * @param scales disparity scales produced, each s giving H/2^s × W/2^s (monodepth2: 0, 1, 2, 3)
@@ -16,9 +16,10 @@ public record ModelConfig(
         Architecture architecture, int height, int width, double minDepth, double maxDepth, List<Integer> scales) {
 
     public ModelConfig {
-        if (height <= 0 || width <= 0 || height % 32 != 0 || width % 32 != 0) {
+        // the deepest feature map (1/32) must be at least 2 pixels for the decoder's reflection padding
+        if (height < 64 || width < 64 || height % 32 != 0 || width % 32 != 0) {
             throw new IllegalArgumentException(
-                    "network input " + width + "x" + height + " must be positive multiples of 32 (e.g. 640x192)");
+                    "network input " + width + "x" + height + " must be multiples of 32, at least 64 (e.g. 640x192)");
         }
         if (!(minDepth > 0 && maxDepth > minDepth)) {
             throw new IllegalArgumentException("need 0 < min depth < max depth, got " + minDepth + ", " + maxDepth);

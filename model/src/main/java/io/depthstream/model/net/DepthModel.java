@@ -1,0 +1,116 @@
+package io.depthstream.model.net;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A depth network and a pose network for one {@link ModelConfig}, with their parameters on one device.
+ * Not thread-safe: one instance per inference thread or learner.
+ */
+public final class DepthModel implements AutoCloseable {
+
+    private final ModelConfig config;
+    private final NDManager manager;
+    private final DepthNet depthNet;
+    private final PoseNet poseNet;
+
+    private DepthModel(ModelConfig config, NDManager manager, DepthNet depthNet, PoseNet poseNet) {
+        this.config = config;
+        this.manager = manager;
+        this.depthNet = depthNet;
+        this.poseNet = poseNet;
+    }
+
+    /**
+     * A model with freshly initialised parameters (Kaiming-normal convs, unit batch norms) from a seed.
+     *
+     * @param seed seeds PyTorch's generator, so equal seeds give equal parameters on the same device
+     */
+    public static DepthModel initialise(ModelConfig config, Device device, int seed) {
+        Engine.getInstance().setRandomSeed(seed);
+        NDManager manager = Engine.getInstance().newBaseManager(device);
+        try {
+            DepthNet depth = new DepthNet(config);
+            depth.initialize(manager, DataType.FLOAT32, new Shape(1, 3, config.height(), config.width()));
+            PoseNet pose = new PoseNet(config);
+            pose.initialize(manager, DataType.FLOAT32, new Shape(1, 6, config.height(), config.width()));
+            return new DepthModel(config, manager, depth, pose);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** The configuration. */
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** The device holding the parameters. */
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    /** The manager owning the parameters; open per-batch sub-managers from it. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** The depth network block. */
+    public DepthNet depthNet() {
+        return depthNet;
+    }
+
+    /** The pose network block. */
+    public PoseNet poseNet() {
+        return poseNet;
+    }
+
+    /**
+     * Runs the depth network.
+     *
+     * @param images (N, 3, H, W) RGB in [0, 1] at the configured size, on this model's device
+     * @param training batch statistics and autograd-friendly forward when true, running statistics when false
+     */
+    public DepthOutput depth(NDArray images, boolean training) {
+        ParameterStore store = new ParameterStore(images.getManager(), false);
+        return DepthOutput.of(depthNet.forward(store, new NDList(images), training), config.scales().size());
+    }
+
+    /**
+     * Runs the pose network on ordered image pairs.
+     *
+     * @param earlier (N, 3, H, W) the earlier frames
+     * @param later (N, 3, H, W) the later frames
+     * @return axis-angle (N, 3) and translation (N, 3) of the camera motion from earlier to later
+     */
+    public NDList pose(NDArray earlier, NDArray later, boolean training) {
+        ParameterStore store = new ParameterStore(earlier.getManager(), false);
+        return poseNet.forward(store, new NDList(earlier.concat(later, 1)), training);
+    }
+
+    /** Every parameter under monodepth2's checkpoint names, prefixed by file: {@code encoder.pth/encoder.conv1.weight}. */
+    public Map<String, Parameter> torchParameters() {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        depthNet.encoderTorchParameters().forEach((k, v) -> out.put("encoder.pth/" + k, v));
+        depthNet.decoderTorchParameters().forEach((k, v) -> out.put("depth.pth/" + k, v));
+        poseNet.encoderTorchParameters().forEach((k, v) -> out.put("pose_encoder.pth/" + k, v));
+        poseNet.decoderTorchParameters().forEach((k, v) -> out.put("pose.pth/" + k, v));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
