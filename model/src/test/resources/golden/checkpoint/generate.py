@@ -5,6 +5,7 @@ against torch.save itself. Also writes hostile and unsupported files that the re
 Run: /usr/bin/python3 generate.py (from this folder; needs torch, which Debian's python has)."""
 import io
 import json
+import pickle
 import struct
 import zipfile
 from collections import OrderedDict
@@ -13,6 +14,11 @@ import torch
 from torch import nn
 
 torch.manual_seed(7)
+
+
+def write_entry(archive, name, data):
+    # a fixed timestamp keeps regenerated zips byte-identical (legacy files still differ: their keys are addresses)
+    archive.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), data)
 
 
 class Encoder(nn.Module):
@@ -91,13 +97,12 @@ def pickle_calling_os_system():
 
 
 with zipfile.ZipFile("evil_zip.pth", "w", zipfile.ZIP_STORED) as z:
-    z.writestr("evil_zip/data.pkl", pickle_calling_os_system())
-    z.writestr("evil_zip/version", "3\n")
+    write_entry(z, "evil_zip/data.pkl", pickle_calling_os_system())
+    write_entry(z, "evil_zip/version", "3\n")
 
 
 def legacy_header():
     # the three small pickles that open a legacy file: magic number, protocol version, system info
-    import pickle
     sys_info = dict(protocol_version=1001, little_endian=True, type_sizes=dict(short=2, int=4, long=4))
     return (pickle.dumps(0x1950a86a20f9469cfc6c, protocol=2) + pickle.dumps(1001, protocol=2)
             + pickle.dumps(sys_info, protocol=2))
@@ -108,8 +113,8 @@ with open("evil_legacy.pth", "wb") as f:
 
 # a state dict pickled with an opcode a state dict never needs: INST (protocol 0 object construction)
 with zipfile.ZipFile("inst_opcode_zip.pth", "w", zipfile.ZIP_STORED) as z:
-    z.writestr("inst_opcode_zip/data.pkl", b"\x80\x02(icollections\nOrderedDict\n.")
-    z.writestr("inst_opcode_zip/version", "3\n")
+    write_entry(z, "inst_opcode_zip/data.pkl", b"\x80\x02(icollections\nOrderedDict\n.")
+    write_entry(z, "inst_opcode_zip/version", "3\n")
 
 
 # a tensor whose shape and strides reach past its storage: 3x3 over 4 floats (torch itself never writes this)
@@ -125,6 +130,44 @@ out_of_bounds = (b"\x80\x02" + b"ccollections\nOrderedDict\n)R"
                  + b"K\x00" + b"K\x03K\x03\x86" + b"K\x03K\x01\x86" + b"\x89" + b"ccollections\nOrderedDict\n)R"
                  + b"tR" + b"s.")
 with zipfile.ZipFile("out_of_bounds_zip.pth", "w", zipfile.ZIP_STORED) as z:
-    z.writestr("out_of_bounds_zip/data.pkl", out_of_bounds)
-    z.writestr("out_of_bounds_zip/data/0", struct.pack("<4f", 1, 2, 3, 4))
-    z.writestr("out_of_bounds_zip/version", "3\n")
+    write_entry(z, "out_of_bounds_zip/data.pkl", out_of_bounds)
+    write_entry(z, "out_of_bounds_zip/data/0", struct.pack("<4f", 1, 2, 3, 4))
+    write_entry(z, "out_of_bounds_zip/version", "3\n")
+
+
+# torch>=2.1 records the saving machine's byte order; rewrite ckpt_zip.pth as a big-endian machine would have saved it
+class StorageTypes(pickle.Unpickler):
+    """Reads our own data.pkl only to learn each storage key's type; its globals resolve to inert stand-ins."""
+
+    def __init__(self, data):
+        super().__init__(io.BytesIO(data))
+        self.types = {}
+
+    def find_class(self, module, name):
+        if module == "collections" and name == "OrderedDict":
+            return OrderedDict
+        if module == "torch" and name.endswith("Storage"):
+            return name
+        if module == "torch._utils":
+            return lambda *args: None
+        raise ValueError(module + "." + name)
+
+    def persistent_load(self, pid):
+        self.types[pid[2]] = pid[1]
+        return None
+
+
+ELEMENT_SIZE = {"FloatStorage": 4, "DoubleStorage": 8, "HalfStorage": 2, "BFloat16Storage": 2, "LongStorage": 8,
+                "IntStorage": 4, "BoolStorage": 1, "ByteStorage": 1}
+with zipfile.ZipFile("ckpt_zip.pth") as little, \
+        zipfile.ZipFile("ckpt_zip_bigendian.pth", "w", zipfile.ZIP_STORED) as big:
+    peek = StorageTypes(little.read("ckpt_zip/data.pkl"))
+    peek.load()
+    for entry in little.namelist():
+        data = little.read(entry)
+        name = entry.replace("ckpt_zip/", "ckpt_zip_bigendian/", 1)
+        if "/data/" in entry:
+            size = ELEMENT_SIZE[peek.types[entry.rsplit("/", 1)[1]]]
+            data = b"".join(data[i:i + size][::-1] for i in range(0, len(data), size))
+        write_entry(big, name, data)
+    write_entry(big, "ckpt_zip_bigendian/byteorder", "big")

@@ -33,7 +33,7 @@ class TorchCheckpointTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ckpt_zip.pth", "ckpt_legacy.pth", "ckpt_zip_protocol4.pth"})
+    @ValueSource(strings = {"ckpt_zip.pth", "ckpt_legacy.pth", "ckpt_zip_protocol4.pth", "ckpt_zip_bigendian.pth"})
     void everyTensorMatchesTorch(String file) throws Exception {
         TorchCheckpoint checkpoint = TorchCheckpoint.read(golden(file));
         JsonNode tensors = expected().get("tensors");
@@ -164,8 +164,7 @@ class TorchCheckpointTest {
         assertThatThrownBy(() -> TorchCheckpoint.read(cutInStorages))
                 .hasMessageStartingWith(cutInStorages + ": truncated");
         assertThatThrownBy(() -> TorchCheckpoint.read(cutZip)).isInstanceOf(TorchCheckpointException.class)
-                .hasMessageStartingWith(cutZip + ": not a PyTorch checkpoint: broken zip")
-                .hasMessageStartingWith(cutZip + ": ");
+                .hasMessageStartingWith(cutZip + ": not a PyTorch checkpoint: broken zip");
     }
 
     @Test
