@@ -171,3 +171,15 @@ with zipfile.ZipFile("ckpt_zip.pth") as little, \
             data = b"".join(data[i:i + size][::-1] for i in range(0, len(data), size))
         write_entry(big, name, data)
     write_entry(big, "ckpt_zip_bigendian/byteorder", "big")
+
+# older torch wrote the storage types of tensors saved from a GPU as torch.cuda.*Storage, located on cuda:0;
+# GLOBAL names end at a newline, so the legacy file's pickle can be rewritten in place without moving anything else
+with open("ckpt_legacy.pth", "rb") as f:
+    legacy = f.read()
+gpu = legacy
+for storage_type in ELEMENT_SIZE:
+    gpu = gpu.replace(b"ctorch\n" + storage_type.encode() + b"\n", b"ctorch.cuda\n" + storage_type.encode() + b"\n")
+gpu = gpu.replace(b"X\x03\x00\x00\x00cpu", b"X\x06\x00\x00\x00cuda:0")
+assert gpu.count(b"ctorch.cuda\n") == 8 and gpu.count(b"cuda:0") == 1, "unexpected legacy pickle layout"
+with open("ckpt_legacy_cuda.pth", "wb") as f:
+    f.write(gpu)

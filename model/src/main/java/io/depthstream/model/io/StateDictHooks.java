@@ -39,7 +39,8 @@ final class StateDictHooks implements PickleHooks {
                 return new Allowed(qualified);
             }
             default -> {
-                if (module.equals("torch") && name.endsWith("Storage")) {
+                // storages of tensors saved from a GPU were typed torch.cuda.*Storage; the data is the same
+                if ((module.equals("torch") || module.equals("torch.cuda")) && name.endsWith("Storage")) {
                     TorchDtype dtype = TorchDtype.ofStorageClass(name);
                     if (dtype == null) {
                         throw fail("unsupported dtype: storage type " + qualified + " (readable: float32, float64, "

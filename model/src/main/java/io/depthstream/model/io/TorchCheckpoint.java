@@ -26,8 +26,14 @@ import java.util.function.Function;
 public record TorchCheckpoint(Path source, Map<String, TorchTensor> tensors, Map<String, Object> values) {
 
     private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
+    private static final int MAX_VALUE_DEPTH = 64;
     // PROTO 2, LONG1 of 10 bytes: how the legacy format's magic number pickle starts
     private static final byte[] LEGACY_MAGIC = {(byte) 0x80, 2, (byte) 0x8a, 10};
+
+    public TorchCheckpoint {
+        tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+        values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    }
 
     /**
      * Reads a checkpoint written by {@code torch.save(state_dict)}: the zip format of torch 1.6 and later, or the
@@ -87,7 +93,7 @@ public record TorchCheckpoint(Path source, Map<String, TorchTensor> tensors, Map
             }
             if (entry.getValue() instanceof TensorRef tensor) {
                 tensors.put(name, tensor.materialize(storage.apply(tensor.storage()), source + ": tensor " + name));
-            } else if (isPlain(entry.getValue())) {
+            } else if (isPlain(entry.getValue(), 0, source, name)) {
                 values.put(name, entry.getValue());
             } else {
                 throw new TorchCheckpointException(source + ": entry " + name + " holds "
@@ -95,16 +101,20 @@ public record TorchCheckpoint(Path source, Map<String, TorchTensor> tensors, Map
                         + "state dict of tensors and plain values is supported");
             }
         }
-        return new TorchCheckpoint(source, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(values));
+        return new TorchCheckpoint(source, tensors, values);
     }
 
-    private static boolean isPlain(Object value) {
+    private static boolean isPlain(Object value, int depth, Path source, String name) {
+        if (depth > MAX_VALUE_DEPTH) {
+            throw new TorchCheckpointException(source + ": entry " + name + " nests deeper than " + MAX_VALUE_DEPTH
+                    + " levels or holds itself");
+        }
         if (value instanceof List<?> list) {
-            return list.stream().allMatch(TorchCheckpoint::isPlain);
+            return list.stream().allMatch(item -> isPlain(item, depth + 1, source, name));
         }
         if (value instanceof Map<?, ?> map) {
-            return map.keySet().stream().allMatch(TorchCheckpoint::isPlain)
-                    && map.values().stream().allMatch(TorchCheckpoint::isPlain);
+            return map.keySet().stream().allMatch(key -> isPlain(key, depth + 1, source, name))
+                    && map.values().stream().allMatch(item -> isPlain(item, depth + 1, source, name));
         }
         return value == null || value instanceof Long || value instanceof BigInteger || value instanceof Double
                 || value instanceof Boolean || value instanceof String;

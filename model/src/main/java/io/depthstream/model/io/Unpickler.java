@@ -48,6 +48,9 @@ final class Unpickler {
             result = unpickler.run();
         } catch (BufferUnderflowException e) {
             throw unpickler.fail("pickle is truncated");
+        } catch (StackOverflowError e) {
+            // hashing or printing a container that holds itself, which only a crafted pickle builds
+            throw unpickler.fail("pickle nests too deeply or holds a container inside itself");
         }
         in.position(unpickler.in.position());
         return result;

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -33,7 +35,8 @@ class TorchCheckpointTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ckpt_zip.pth", "ckpt_legacy.pth", "ckpt_zip_protocol4.pth", "ckpt_zip_bigendian.pth"})
+    @ValueSource(strings = {"ckpt_zip.pth", "ckpt_legacy.pth", "ckpt_zip_protocol4.pth", "ckpt_zip_bigendian.pth",
+            "ckpt_legacy_cuda.pth"})
     void everyTensorMatchesTorch(String file) throws Exception {
         TorchCheckpoint checkpoint = TorchCheckpoint.read(golden(file));
         JsonNode tensors = expected().get("tensors");
@@ -168,12 +171,48 @@ class TorchCheckpointTest {
     }
 
     @Test
+    void refusesPicklesThatAreNoFlatStateDict(@TempDir Path dir) throws Exception {
+        Path model = zipWithPickle(dir, "model", bytes(0x80, 2, "c__main__\nNet\n)R."));
+        Path list = zipWithPickle(dir, "list", bytes(0x80, 2, "]."));
+        // {'loop': l} where l = []; l.append(l)
+        Path loop = zipWithPickle(dir, "loop", bytes(0x80, 2, "}X", 4, 0, 0, 0, "loop]q", 0, "h", 0, "as."));
+
+        assertThatThrownBy(() -> TorchCheckpoint.read(model))
+                .hasMessageContaining("global __main__.Net is not allowed").hasMessageContaining("state_dict()");
+        assertThatThrownBy(() -> TorchCheckpoint.read(list)).hasMessage(list + ": holds a ArrayList, not a state dict");
+        assertThatThrownBy(() -> TorchCheckpoint.read(loop))
+                .hasMessage(loop + ": entry loop nests deeper than 64 levels or holds itself");
+    }
+
+    @Test
     void namesAMissingTensor() throws Exception {
         TorchCheckpoint checkpoint = TorchCheckpoint.read(golden("ckpt_zip.pth"));
 
         assertThatThrownBy(() -> checkpoint.tensor("decoder.0.conv.conv.weight"))
                 .hasMessageContaining("has no tensor decoder.0.conv.conv.weight")
                 .hasMessageContaining("encoder.conv1.weight");
+    }
+
+    private static Path zipWithPickle(Path dir, String name, byte[] pickle) throws Exception {
+        Path file = dir.resolve(name + ".pth");
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(file))) {
+            out.putNextEntry(new ZipEntry(name + "/data.pkl"));
+            out.write(pickle);
+        }
+        return file;
+    }
+
+    /** Pickle bytes from opcode bytes (ints) and ASCII text (strings). */
+    private static byte[] bytes(Object... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Object part : parts) {
+            if (part instanceof Integer b) {
+                out.write(b);
+            } else {
+                out.writeBytes(((String) part).getBytes(StandardCharsets.US_ASCII));
+            }
+        }
+        return out.toByteArray();
     }
 
     private static long[] longs(JsonNode array) {
