@@ -59,7 +59,7 @@ public record TorchCheckpoint(Path source, Map<String, TorchTensor> tensors, Map
             return LegacyCheckpointFormat.read(file);
         }
         if (length >= 262 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar")) {
-            throw new TorchCheckpointException(file + ": tar-based .pth format of torch before 0.4 is not supported: "
+            throw new TorchCheckpointException(file + ": the tar-based .pth format of early torch versions is not supported: "
                     + "re-save it with torch>=1.6");
         }
         throw new TorchCheckpointException(file + ": not a PyTorch checkpoint (neither the zip format of torch>=1.6 "
