@@ -189,3 +189,8 @@ np.save("feature_3.npy", feats[3].numpy().astype(np.float32))
 np.save("feature_sums.npy", np.array([feats[s].double().sum().item() for s in (1, 2, 3)], dtype=np.float64))
 np.save("axisangle.npy", axisangle.numpy().astype(np.float32))
 np.save("translation.npy", translation.numpy().astype(np.float32))
+
+# A depth.pth with one key misspelt, for the import's error message.
+bad = state(depth)
+bad["decoder.3.conv.conv.weights"] = bad.pop("decoder.3.conv.conv.weight")
+torch.save(bad, "depth_renamed_key.pth")

@@ -1,0 +1,166 @@
+package io.depthstream.model.io;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Parameter;
+import io.depthstream.model.net.Architecture;
+import io.depthstream.model.net.DepthModel;
+import io.depthstream.model.net.ModelConfig;
+
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Imports monodepth2 checkpoints ({@code encoder.pth}, {@code depth.pth}, and optionally {@code pose_encoder.pth},
+ * {@code pose.pth}) without Python: reads PyTorch's files, infers the architecture and input size, and copies every
+ * tensor onto the matching parameter. Every key must match: unknown or missing keys are errors naming the key.
+ */
+public final class Monodepth2Import {
+
+    static final String ENCODER = "encoder.pth";
+    static final String DEPTH = "depth.pth";
+    static final String POSE_ENCODER = "pose_encoder.pth";
+    static final String POSE = "pose.pth";
+
+    private Monodepth2Import() {}
+
+    /**
+     * What an import produced.
+     *
+     * @param model the model, parameters loaded (the caller closes it)
+     * @param poseImported whether pose files were present; without them the pose network keeps seeded random weights
+     */
+    public record Result(DepthModel model, boolean poseImported) {}
+
+    /**
+     * Reads the checkpoints in {@code directory} onto a new model on {@code device}.
+     *
+     * @throws InvalidWeightsException naming the file and key when something does not fit
+     * @throws TorchCheckpointException when a file is not a readable PyTorch checkpoint
+     */
+    public static Result load(Path directory, Device device) {
+        if (!Files.isDirectory(directory)) {
+            throw new InvalidWeightsException(directory, "checkpoint directory does not exist");
+        }
+        Path encoderFile = require(directory.resolve(ENCODER));
+        Path depthFile = require(directory.resolve(DEPTH));
+        TorchCheckpoint encoder = TorchCheckpoint.read(encoderFile);
+        TorchCheckpoint depth = TorchCheckpoint.read(depthFile);
+        ModelConfig config = ModelConfig.monodepth2(architectureOf(encoder))
+                .withSize(intValue(encoder, "height"), intValue(encoder, "width"));
+
+        Path poseEncoderFile = directory.resolve(POSE_ENCODER);
+        Path poseFile = directory.resolve(POSE);
+        boolean pose = Files.exists(poseEncoderFile) || Files.exists(poseFile);
+        DepthModel model = DepthModel.initialise(config, device, 0);
+        try {
+            Map<String, Parameter> parameters = model.torchParameters();
+            copy(encoder, parameters, ENCODER);
+            copy(depth, parameters, DEPTH);
+            if (pose) {
+                copy(TorchCheckpoint.read(require(poseEncoderFile)), parameters, POSE_ENCODER);
+                copy(TorchCheckpoint.read(require(poseFile)), parameters, POSE);
+            }
+            return new Result(model, pose);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Imports and writes the result in the native weights format.
+     *
+     * @return whether pose weights were imported
+     */
+    public static boolean convert(Path directory, Path output) {
+        Result result = load(directory, Device.cpu());
+        try (DepthModel model = result.model()) {
+            Map<String, Object> metadata = new LinkedHashMap<>();
+            metadata.put("source", "monodepth2 checkpoint");
+            metadata.put("importedFrom", directory.toAbsolutePath().toString());
+            metadata.put("pose", result.poseImported() ? "imported" : "random initialisation (no pose files)");
+            ModelWeights.save(model, output, metadata);
+        }
+        return result.poseImported();
+    }
+
+    private static Path require(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidWeightsException(file, "is missing");
+        }
+        return file;
+    }
+
+    private static int intValue(TorchCheckpoint checkpoint, String key) {
+        Object value = checkpoint.values().get(key);
+        if (!(value instanceof Number number)) {
+            throw new InvalidWeightsException(checkpoint.source(), "has no integer '" + key
+                    + "' entry (monodepth2's encoder.pth stores the training height and width)");
+        }
+        return number.intValue();
+    }
+
+    /** ResNet-50 has bottleneck conv3s; lite has a 16-channel stem; ResNet-18 has two basic blocks per stage. */
+    static Architecture architectureOf(TorchCheckpoint encoder) {
+        Map<String, TorchTensor> tensors = encoder.tensors();
+        TorchTensor stem = tensors.get("encoder.conv1.weight");
+        if (stem == null) {
+            throw new InvalidWeightsException(encoder.source(), "missing key encoder.conv1.weight: not a monodepth2 encoder");
+        }
+        boolean bottleneck = tensors.containsKey("encoder.layer1.0.conv3.weight");
+        int[] blocks = new int[4];
+        for (int stage = 0; stage < 4; stage++) {
+            while (tensors.containsKey("encoder.layer" + (stage + 1) + "." + blocks[stage] + ".conv1.weight")) {
+                blocks[stage]++;
+            }
+        }
+        for (Architecture architecture : Architecture.values()) {
+            List<Integer> expected = architecture.blocksPerStage();
+            boolean sameBlocks = Arrays.equals(blocks, expected.stream().mapToInt(Integer::intValue).toArray());
+            if (architecture.bottleneck() == bottleneck && sameBlocks
+                    && architecture.featureChannels()[0] == stem.shape()[0]) {
+                return architecture;
+            }
+        }
+        throw new InvalidWeightsException(encoder.source(), "encoder with " + (bottleneck ? "bottleneck" : "basic")
+                + " blocks " + Arrays.toString(blocks) + " and a " + stem.shape()[0]
+                + "-channel stem is not a supported architecture (resnet18, resnet50, lite)");
+    }
+
+    private static void copy(TorchCheckpoint checkpoint, Map<String, Parameter> parameters, String file) {
+        String prefix = file + "/";
+        for (Map.Entry<String, TorchTensor> entry : checkpoint.tensors().entrySet()) {
+            String key = entry.getKey();
+            if (key.endsWith("num_batches_tracked")) {
+                continue; // a training counter with no effect on the network
+            }
+            Parameter parameter = parameters.get(prefix + key);
+            if (parameter == null) {
+                throw new InvalidWeightsException(checkpoint.source(), "unknown key " + key
+                        + " (not a parameter of the monodepth2 architecture)");
+            }
+            NDArray array = parameter.getArray();
+            TorchTensor tensor = entry.getValue();
+            if (!Arrays.equals(array.getShape().getShape(), tensor.shape())) {
+                throw new InvalidWeightsException(checkpoint.source(), "key " + key + " has shape "
+                        + Arrays.toString(tensor.shape()) + " but the network expects " + array.getShape());
+            }
+            if (tensor.floats() == null) {
+                throw new InvalidWeightsException(checkpoint.source(), "key " + key + " holds "
+                        + tensor.dtype() + " values, not floating point");
+            }
+            array.set(FloatBuffer.wrap(tensor.floats()));
+        }
+        for (String name : parameters.keySet()) {
+            if (name.startsWith(prefix) && !checkpoint.tensors().containsKey(name.substring(prefix.length()))) {
+                throw new InvalidWeightsException(checkpoint.source(), "missing key " + name.substring(prefix.length()));
+            }
+        }
+    }
+}
