@@ -11,7 +11,6 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -71,23 +70,6 @@ public final class Monodepth2Import {
             model.close();
             throw e;
         }
-    }
-
-    /**
-     * Imports and writes the result in the native weights format.
-     *
-     * @return whether pose weights were imported
-     */
-    public static boolean convert(Path directory, Path output) {
-        Result result = load(directory, Device.cpu());
-        try (DepthModel model = result.model()) {
-            Map<String, Object> metadata = new LinkedHashMap<>();
-            metadata.put("source", "monodepth2 checkpoint");
-            metadata.put("importedFrom", directory.toAbsolutePath().toString());
-            metadata.put("pose", result.poseImported() ? "imported" : "random initialisation (no pose files)");
-            ModelWeights.save(model, output, metadata);
-        }
-        return result.poseImported();
     }
 
     private static Path require(Path file) {
