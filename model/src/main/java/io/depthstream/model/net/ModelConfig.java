@@ -1,5 +1,7 @@
 package io.depthstream.model.net;
 
+import io.depthstream.model.geometry.DisparityToDepth;
+
 import java.util.List;
 
 /**
@@ -38,6 +40,11 @@ public record ModelConfig(
     /** Monodepth2's defaults for an architecture: 640×192, depth 0.1–100, scales 0–3. */
     public static ModelConfig monodepth2(Architecture architecture) {
         return new ModelConfig(architecture, 192, 640, 0.1, 100.0, List.of(0, 1, 2, 3));
+    }
+
+    /** The sigmoid-to-depth mapping of this model's depth range. */
+    public DisparityToDepth depthRange() {
+        return new DisparityToDepth(minDepth, maxDepth);
     }
 
     /** This configuration at another input size. */

@@ -42,7 +42,7 @@ class DepthstreamCommandTest {
 
         assertThat(run.exit()).isZero();
         assertThat(DepthstreamCommand.newCommandLine().getSubcommands().keySet())
-                .containsExactlyInAnyOrder("doctor", "import-monodepth2", "help");
+                .containsExactlyInAnyOrder("doctor", "infer", "import-monodepth2", "help");
         assertThat(run.out()).contains("doctor").contains("--verbose");
     }
 
