@@ -15,7 +15,7 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = DepthstreamCommand.Versions.class,
         description = "Self-supervised monocular depth and ego-motion for live camera streams on Apache Flink.",
-        subcommands = {DoctorCommand.class, InferCommand.class, ImportMonodepth2Command.class,
+        subcommands = {BenchCommand.class, DoctorCommand.class, InferCommand.class, ImportMonodepth2Command.class,
             CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true)
 public final class DepthstreamCommand implements Runnable {

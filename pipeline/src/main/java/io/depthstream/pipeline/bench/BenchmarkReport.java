@@ -1,0 +1,121 @@
+package io.depthstream.pipeline.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.depthstream.model.net.DepthModel;
+import io.depthstream.model.net.ModelConfig;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The results of one {@code depthstream bench} run: machine, configuration and every measurement, as JSON
+ * ({@code raw_inference_fps}: batch → frames/s of depth inference) and as a Markdown table.
+ *
+ * @param machine where it ran
+ * @param config the model measured
+ * @param pythonBanner what the PyTorch side reported (version, threads), or null when it did not run
+ * @param measurements keyed {@code "<kind> batch <b> java|pytorch"}
+ */
+public record BenchmarkReport(
+        BenchmarkMachine machine, ModelConfig config, String pythonBanner, Map<String, Measurement> measurements) {
+
+    /**
+     * Runs the inference benchmark.
+     *
+     * @param python interpreter for the PyTorch side, or null for Java only
+     * @param script the PyTorch benchmark script
+     */
+    public static BenchmarkReport measure(DepthModel model, BenchmarkMachine machine, List<String> kinds,
+            List<Integer> batches, int rounds, int frames, Path python, Path script, PrintWriter progress)
+            throws IOException {
+        InferenceBenchmark benchmark = new InferenceBenchmark(model, rounds, frames, progress);
+        ModelConfig config = model.config();
+        if (python == null) {
+            return new BenchmarkReport(machine, config, null, benchmark.run(kinds, batches, null));
+        }
+        try (PythonEagerProcess eager = new PythonEagerProcess(python, script, config.architecture().configName(),
+                config.height(), config.width(), machine.torchThreads())) {
+            return new BenchmarkReport(machine, config, eager.banner(), benchmark.run(kinds, batches, eager));
+        }
+    }
+
+    /** The JSON document {@code bench} writes. */
+    public ObjectNode toJson(ObjectMapper mapper) {
+        ObjectNode root = mapper.createObjectNode();
+        ObjectNode machineNode = root.putObject("machine");
+        machineNode.put("cpu", machine.cpu());
+        machineNode.put("cores", machine.cores());
+        machineNode.put("java", machine.java());
+        machineNode.put("engine", machine.engine());
+        machineNode.put("torch_threads", machine.torchThreads());
+        if (pythonBanner != null) {
+            machineNode.put("pytorch_eager", pythonBanner);
+        }
+        ObjectNode model = root.putObject("model");
+        model.put("architecture", config.architecture().configName());
+        model.put("height", config.height());
+        model.put("width", config.width());
+        putMedians(root.putObject("raw_inference_fps"), InferenceBenchmark.DEPTH, "java");
+        putMedians(root.putObject("raw_inference_depth_pose_fps"), InferenceBenchmark.DEPTH_POSE, "java");
+        if (pythonBanner != null) {
+            putMedians(root.putObject("pytorch_eager_fps"), InferenceBenchmark.DEPTH, "pytorch");
+            putMedians(root.putObject("pytorch_eager_depth_pose_fps"), InferenceBenchmark.DEPTH_POSE, "pytorch");
+        }
+        ArrayNode all = root.putArray("measurements");
+        measurements.forEach((key, m) -> {
+            ObjectNode node = all.addObject();
+            node.put("name", key);
+            node.put("median_fps", m.median());
+            node.put("min_fps", m.min());
+            node.put("max_fps", m.max());
+            ArrayNode rounds = node.putArray("rounds_fps");
+            m.framesPerSecond().forEach(rounds::add);
+        });
+        return root;
+    }
+
+    private void putMedians(ObjectNode node, String kind, String side) {
+        String prefix = kind + " batch ";
+        measurements.forEach((key, m) -> {
+            if (key.startsWith(prefix) && key.endsWith(" " + side)) {
+                node.put(key.substring(prefix.length(), key.length() - side.length() - 1), m.median());
+            }
+        });
+    }
+
+    /** A Markdown table: one row per kind and batch, Java (and PyTorch, with their ratio) as median (min–max). */
+    public String toMarkdown() {
+        StringBuilder md = new StringBuilder();
+        md.append(String.format(Locale.ROOT, "%s %dx%d, %s, %d cores, %d torch threads%s%n%n",
+                config.architecture().configName(), config.width(), config.height(), machine.cpu(), machine.cores(),
+                machine.torchThreads(), pythonBanner == null ? "" : "; PyTorch eager: " + pythonBanner));
+        boolean python = pythonBanner != null;
+        md.append(python
+                ? "| kind | batch | depthstream frames/s | PyTorch eager frames/s | ratio |\n|---|---|---|---|---|\n"
+                : "| kind | batch | depthstream frames/s |\n|---|---|---|\n");
+        measurements.forEach((key, m) -> {
+            if (!key.endsWith(" java")) {
+                return;
+            }
+            String[] parts = key.split(" ");
+            md.append("| ").append(parts[0]).append(" | ").append(parts[2]).append(" | ").append(format(m));
+            if (python) {
+                Measurement eager = measurements.get(key.substring(0, key.length() - " java".length()) + " pytorch");
+                md.append(" | ").append(format(eager))
+                        .append(String.format(Locale.ROOT, " | %.2f", m.median() / eager.median()));
+            }
+            md.append(" |\n");
+        });
+        return md.toString();
+    }
+
+    private static String format(Measurement m) {
+        return String.format(Locale.ROOT, "%.2f (%.2f–%.2f)", m.median(), m.min(), m.max());
+    }
+}

@@ -1,0 +1,126 @@
+package io.depthstream.pipeline.cli;
+
+import ai.djl.engine.Engine;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.depthstream.model.device.DeviceChoice;
+import io.depthstream.model.net.Architecture;
+import io.depthstream.model.net.DepthModel;
+import io.depthstream.model.net.ModelConfig;
+import io.depthstream.pipeline.bench.BenchmarkMachine;
+import io.depthstream.pipeline.bench.BenchmarkReport;
+import io.depthstream.pipeline.bench.InferenceBenchmark;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code depthstream bench}: measures raw model inference throughput on this machine, optionally against PyTorch. */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Measure raw depth (and depth + pose) inference throughput on this machine.",
+            "",
+            "A seeded random model of the chosen architecture runs on random images; each configuration gets one",
+            "warm-up round and --rounds measured rounds, reported as median (min, max) frames/s. With --python, the",
+            "same architecture built independently in PyTorch (integration-tests/bench/monodepth2_eager.py) runs on",
+            "the same thread count, its rounds alternating with the Java ones. Writes JSON and prints a Markdown table."
+        })
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--arch", defaultValue = "resnet18", paramLabel = "resnet18|resnet50|lite",
+            description = "Architecture (default: ${DEFAULT-VALUE}).")
+    String architecture;
+
+    @Option(names = "--height", defaultValue = "192", description = "Input height (default: ${DEFAULT-VALUE}).")
+    int height;
+
+    @Option(names = "--width", defaultValue = "640", description = "Input width (default: ${DEFAULT-VALUE}).")
+    int width;
+
+    @Option(names = "--batch", defaultValue = "1,4,8", split = ",", paramLabel = "B[,B...]",
+            description = "Batch sizes (default: ${DEFAULT-VALUE}).")
+    List<Integer> batches;
+
+    @Option(names = "--kinds", defaultValue = "depth,depth+pose", split = ",", paramLabel = "depth|depth+pose",
+            description = "What to run per frame (default: ${DEFAULT-VALUE}).")
+    List<String> kinds;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Measured rounds per configuration (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--frames", defaultValue = "16", description = "Frames per round (default: ${DEFAULT-VALUE}).")
+    int frames;
+
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu",
+            description = "Where the model runs (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--python", paramLabel = "PYTHON",
+            description = "Also measure PyTorch eager with this interpreter (e.g. /usr/bin/python3 with python3-torch).")
+    Path python;
+
+    @Option(names = "--json", defaultValue = "bench.json", paramLabel = "FILE",
+            description = "Where the JSON results go (default: ${DEFAULT-VALUE}).")
+    Path json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        for (String kind : kinds) {
+            if (!kind.equals(InferenceBenchmark.DEPTH)
+                    && !kind.equals(InferenceBenchmark.DEPTH_POSE)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "unknown kind '" + kind + "': expected depth or depth+pose");
+            }
+        }
+        if (rounds < 1 || frames < 1 || batches.stream().anyMatch(b -> b < 1)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--rounds, --frames and every --batch must be at least 1");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ModelConfig config = ModelConfig.monodepth2(Architecture.parse(architecture)).withSize(height, width);
+        BenchmarkMachine machine = BenchmarkMachine.current();
+        err.printf("bench: %s %dx%d on %s (%d cores, %d torch threads)%n", config.architecture().configName(), width,
+                height, machine.cpu(), machine.cores(), machine.torchThreads());
+        BenchmarkReport report;
+        try (DepthModel model = DepthModel.initialise(config,
+                DeviceChoice.parse(device).resolve(Engine.getInstance()), 0)) {
+            report = BenchmarkReport.measure(model, machine, kinds, batches, rounds, frames, python,
+                    locateScript(), err);
+        }
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        Files.writeString(json, mapper.writeValueAsString(report.toJson(mapper)));
+        out.print(report.toMarkdown());
+        out.println();
+        out.println("wrote " + json.toAbsolutePath());
+        out.flush();
+        return 0;
+    }
+
+    /** The Python script lives in the source tree next to the jar's build directory. */
+    private static Path locateScript() {
+        Path relative = Path.of("integration-tests", "bench", "monodepth2_eager.py");
+        String root = System.getProperty("depthstream.home");
+        if (root != null) {
+            return Path.of(root).resolve(relative);
+        }
+        try {
+            Path jar = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            // pipeline/target/depthstream.jar or pipeline/target/classes -> repository root
+            return jar.getParent().getParent().getParent().resolve(relative);
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return relative.toAbsolutePath();
+        }
+    }
+}

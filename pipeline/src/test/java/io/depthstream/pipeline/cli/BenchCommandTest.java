@@ -1,0 +1,43 @@
+package io.depthstream.pipeline.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static io.depthstream.pipeline.cli.DepthstreamCommandTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BenchCommandTest {
+
+    @Test
+    void measuresEveryBatchAndKindAndWritesTheDocumentedKeys(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+
+        DepthstreamCommandTest.Run result = run("bench", "--arch", "lite", "--height", "64", "--width", "96",
+                "--batch", "1,2", "--rounds", "2", "--frames", "2", "--json", json.toString());
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        for (String batch : new String[] {"1", "2"}) {
+            assertThat(root.at("/raw_inference_fps/" + batch).asDouble()).isPositive();
+            assertThat(root.at("/raw_inference_depth_pose_fps/" + batch).asDouble()).isPositive();
+        }
+        assertThat(root.get("measurements")).hasSize(4);
+        assertThat(root.at("/measurements/0/rounds_fps")).hasSize(2);
+        assertThat(root.at("/model/architecture").asText()).isEqualTo("lite");
+        assertThat(root.has("pytorch_eager_fps")).isFalse();
+        assertThat(result.out()).contains("| depth | 1 |").contains("| depth+pose | 2 |");
+        assertThat(result.err()).contains("round 0 (warm-up)").contains("round 2");
+    }
+
+    @Test
+    void rejectsUnknownKinds() {
+        DepthstreamCommandTest.Run result = run("bench", "--kinds", "segmentation");
+
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.err()).contains("unknown kind 'segmentation'");
+    }
+}
