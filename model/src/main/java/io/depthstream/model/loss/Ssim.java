@@ -3,6 +3,7 @@ package io.depthstream.model.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.pooling.Pool;
+import io.depthstream.model.net.ReflectionPad2d;
 
 /**
  * Monodepth2's SSIM dissimilarity: local statistics from 3×3 mean pooling over reflection-padded images,

@@ -3,6 +3,7 @@ package io.depthstream.model.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.depthstream.model.net.ReflectionPad2d;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
