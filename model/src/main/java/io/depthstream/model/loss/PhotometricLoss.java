@@ -1,0 +1,191 @@
+package io.depthstream.model.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.pooling.Pool;
+import io.depthstream.model.geometry.BackprojectDepth;
+import io.depthstream.model.geometry.BilinearResize;
+import io.depthstream.model.geometry.BilinearSampler;
+import io.depthstream.model.geometry.Project3D;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Monodepth2's self-supervised objective: per-pixel minimum reprojection error over the source frames with
+ * auto-masking, full-resolution multi-scale, and edge-aware smoothness, averaged over scales.
+ *
+ * <p>Intermediate arrays are created in the target's NDManager: call it inside a per-step sub-manager and close
+ * that when the step is done.
+ *
+ * <p>Colour images at a coarser scale (for smoothness, and for warping when full-resolution multi-scale is off) are
+ * the full-resolution images averaged over 2^s×2^s blocks. Monodepth2 instead feeds images pre-resized by PIL's
+ * antialiasing filter; block averaging is the box-filter form of the same antialiased reduction, needs no extra
+ * inputs and is exact for the power-of-two sizes the network uses. Sizes that do not divide evenly fall back to
+ * bilinear resizing.
+ */
+public final class PhotometricLoss {
+
+    private final PhotometricLossConfig config;
+    private final Random noise;
+
+    /**
+     * A loss whose identity tie-break noise comes from {@code noise}, so a seeded generator makes it reproducible.
+     */
+    public PhotometricLoss(PhotometricLossConfig config, Random noise) {
+        this.config = config;
+        this.noise = noise;
+    }
+
+    /** The settings. */
+    public PhotometricLossConfig config() {
+        return config;
+    }
+
+    /** Loss terms of one batch; the total stays attached to the autograd graph of disparities and poses. */
+    public PhotometricLossResult compute(PhotometricLossInput input) {
+        Shape shape = input.target().getShape();
+        int height = (int) shape.get(2);
+        int width = (int) shape.get(3);
+        List<SourceView> sources = input.sources();
+        int scales = input.disparities().size();
+
+        List<NDArray> photometric = new ArrayList<>(scales);
+        List<NDArray> smoothness = new ArrayList<>(scales);
+        List<Double> identityShare = new ArrayList<>(scales);
+        NDArray photometricSum = null;
+        NDArray smoothnessSum = null;
+        for (int s = 0; s < scales; s++) {
+            NDArray disparity = input.disparities().get(s);
+            int h = (int) disparity.getShape().get(2);
+            int w = (int) disparity.getShape().get(3);
+            NDArray targetAtScale = atSize(input.target(), h, w);
+
+            NDArray warpDisparity;
+            NDArray target;
+            List<NDArray> sourceImages = new ArrayList<>(sources.size());
+            NDArray k;
+            NDArray invK;
+            int warpHeight;
+            int warpWidth;
+            if (config.fullResolution()) {
+                warpDisparity = BilinearResize.resize(disparity, height, width);
+                target = input.target();
+                sources.forEach(source -> sourceImages.add(source.image()));
+                k = input.k();
+                invK = input.invK();
+                warpHeight = height;
+                warpWidth = width;
+            } else {
+                warpDisparity = disparity;
+                target = targetAtScale;
+                sources.forEach(source -> sourceImages.add(atSize(source.image(), h, w)));
+                double sx = (double) w / width;
+                double sy = (double) h / height;
+                k = diagonal(input.k(), sx, sy).matMul(input.k());
+                invK = input.invK().matMul(diagonal(input.invK(), 1 / sx, 1 / sy));
+                warpHeight = h;
+                warpWidth = w;
+            }
+
+            NDArray points = BackprojectDepth.apply(config.depthRange().depth(warpDisparity), invK);
+            NDList reprojection = new NDList();
+            for (int i = 0; i < sources.size(); i++) {
+                NDArray grid = Project3D.apply(points, k, sources.get(i).targetToSource(), warpHeight, warpWidth);
+                NDArray warped = BilinearSampler.sample(sourceImages.get(i), grid);
+                reprojection.add(ReprojectionError.of(warped, target, config.ssimWeight()));
+            }
+            NDArray reprojectionErrors = combine(reprojection);
+
+            NDArray candidates = reprojectionErrors;
+            long identityChannels = 0;
+            if (config.autoMask()) {
+                NDList identity = new NDList();
+                for (NDArray source : sourceImages) {
+                    identity.add(ReprojectionError.of(source, target, config.ssimWeight()));
+                }
+                NDArray identityErrors = combine(identity);
+                if (config.identityNoise() > 0) {
+                    identityErrors = identityErrors.add(gaussian(identityErrors, config.identityNoise()));
+                }
+                identityChannels = identityErrors.getShape().get(1);
+                candidates = identityErrors.concat(reprojectionErrors, 1);
+            }
+
+            NDArray perPixel;
+            double share = 0;
+            if (candidates.getShape().get(1) == 1) {
+                perPixel = candidates;
+            } else {
+                perPixel = candidates.min(new int[] {1}, true);
+                if (identityChannels > 0) {
+                    share = candidates.argMin(1).lt(identityChannels).toType(DataType.FLOAT64, false)
+                            .mean().getDouble();
+                }
+            }
+            NDArray photometricAtScale = perPixel.mean();
+            NDArray smoothnessAtScale = EdgeAwareSmoothness.loss(disparity, targetAtScale);
+
+            photometric.add(photometricAtScale);
+            smoothness.add(smoothnessAtScale);
+            identityShare.add(share);
+            NDArray weightedSmoothness = scaled(smoothnessAtScale, config.smoothnessWeight() / Math.pow(2, s));
+            photometricSum = photometricSum == null ? photometricAtScale : photometricSum.add(photometricAtScale);
+            smoothnessSum = smoothnessSum == null ? weightedSmoothness : smoothnessSum.add(weightedSmoothness);
+        }
+        LossTerms terms = LossTerms.of("photometric", scaled(photometricSum, 1.0 / scales))
+                .plus("smoothness", scaled(smoothnessSum, 1.0 / scales));
+        return new PhotometricLossResult(terms, photometric, smoothness, identityShare);
+    }
+
+    /** (B,S,h,w) per-source errors stacked, or their mean (B,1,h,w) when averaging instead of taking the minimum. */
+    private NDArray combine(NDList perSource) {
+        NDArray stacked = perSource.size() == 1 ? perSource.get(0) : NDArrays.concat(perSource, 1);
+        return config.minReprojection() ? stacked : stacked.mean(new int[] {1}, true);
+    }
+
+    private NDArray gaussian(NDArray like, double sigma) {
+        float[] values = new float[Math.toIntExact(like.size())];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (noise.nextGaussian() * sigma);
+        }
+        return like.getManager().create(values, like.getShape()).toType(like.getDataType(), false);
+    }
+
+    /** Images at (h, w): block means when the size divides evenly, bilinear otherwise. */
+    private static NDArray atSize(NDArray image, int h, int w) {
+        Shape shape = image.getShape();
+        long height = shape.get(2);
+        long width = shape.get(3);
+        if (height == h && width == w) {
+            return image;
+        }
+        if (height % h == 0 && width % w == 0) {
+            Shape block = new Shape(height / h, width / w);
+            return Pool.avgPool2d(image, block, block, new Shape(0, 0), false, true);
+        }
+        return BilinearResize.resize(image, h, w);
+    }
+
+    /**
+     * {@code x·factor} keeping x's data type: DJL turns a Java number into a float64 0-d tensor, and PyTorch's type
+     * promotion lets that widen a 0-d (scalar loss) operand to float64.
+     */
+    private static NDArray scaled(NDArray x, double factor) {
+        try (NDArray constant = x.getManager().create(factor).toType(x.getDataType(), false)) {
+            return x.mul(constant);
+        }
+    }
+
+    /** (4,4) diag(a, b, 1, 1) in the data type of {@code like}. */
+    private static NDArray diagonal(NDArray like, double a, double b) {
+        NDManager manager = like.getManager();
+        return manager.create(new double[] {a, 0, 0, 0, 0, b, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}, new Shape(4, 4))
+                .toType(like.getDataType(), false);
+    }
+}

@@ -1,0 +1,30 @@
+package io.depthstream.model.loss;
+
+import ai.djl.ndarray.NDArray;
+
+/** Monodepth2's photometric reprojection error pe = α·(1 − SSIM)/2 + (1 − α)·|a − b|, averaged over channels. */
+public final class ReprojectionError {
+
+    /** Monodepth2's SSIM weight α. */
+    public static final double MONODEPTH2_SSIM_WEIGHT = 0.85;
+
+    private ReprojectionError() {
+    }
+
+    /**
+     * Per-pixel error between a (warped) prediction and the target.
+     *
+     * @param predicted (B,C,H,W)
+     * @param target (B,C,H,W)
+     * @param ssimWeight α in [0, 1]
+     * @return (B,1,H,W)
+     */
+    public static NDArray of(NDArray predicted, NDArray target, double ssimWeight) {
+        NDArray l1 = predicted.sub(target).abs().mean(new int[] {1}, true);
+        if (ssimWeight == 0) {
+            return l1;
+        }
+        NDArray ssim = Ssim.loss(predicted, target).mean(new int[] {1}, true);
+        return ssim.mul(ssimWeight).add(l1.mul(1 - ssimWeight));
+    }
+}
