@@ -34,7 +34,8 @@ public record RigidTransform(double[] m) {
     public static RigidTransform yawThenTranslate(double yaw, double tx, double ty, double tz) {
         double c = StrictMath.cos(yaw);
         double s = StrictMath.sin(yaw);
-        return new RigidTransform(new double[] {c, 0, s, tx, 0, 1, 0, ty, -s, 0, c, tz});
+        // Adding 0.0 turns −0.0 into 0.0, so that a zero yaw gives exactly the identity.
+        return new RigidTransform(new double[] {c, 0, s, tx, 0, 1, 0, ty, 0.0 - s, 0, c, tz});
     }
 
     /** Element at row {@code r} (0..2), column {@code c} (0..3). */
@@ -106,7 +107,7 @@ public record RigidTransform(double[] m) {
             if (k > 0) {
                 line.append(' ');
             }
-            line.append(String.format(java.util.Locale.ROOT, "%e", m[k]));
+            line.append(String.format(java.util.Locale.ROOT, "%e", m[k] + 0.0));
         }
         return line.toString();
     }
