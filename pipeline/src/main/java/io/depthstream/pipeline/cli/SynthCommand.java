@@ -20,18 +20,22 @@ import java.util.regex.Pattern;
         name = "synth",
         mixinStandardHelpOptions = true,
         description = {
-            "Render synthetic drives in KITTI raw format.",
+            "Render synthetic street drives in KITTI raw format, with exact ground truth.",
             "",
-            "A procedural street (road, lane marks, pavements, façades, trees, poles, parked cars) seen by a camera",
-            "driving about 1 m per frame at 10 Hz, 1.65 m above the road, with KITTI's 2011_09_26 calibration.",
-            "Writes into DIR:",
-            "  2011_09_26_calib.zip                 calib_cam_to_cam.txt, calib_velo_to_cam.txt, calib_imu_to_velo.txt",
-            "  2011_09_26_drive_NNNN_sync.zip       image_02 PNGs, 64-beam velodyne_points .bin, oxts, timestamps",
-            "  poses/2011_09_26_drive_NNNN_sync.txt camera-to-world poses (KITTI odometry format)",
-            "  depth_gt/2011_09_26_drive_NNNN_sync/ dense depth per frame (KITTI 16-bit PNG, 0 = sky)",
-            "  splits/{train,val,test}_files.txt    eigen_zhou format; with 3+ drives the last is test, the one",
-            "                                       before it val; with fewer, each drive splits 65/15/20",
-            "Only image_02 (the left colour camera) is rendered. The same seed writes byte-identical files."
+            "A procedural street (road, lane marks, pavements, facades, trees, poles,",
+            "parked cars) seen by a camera 1.65 m above the road that drives about 1 m",
+            "per frame at 10 Hz, with KITTI's 2011_09_26 calibration. Writes into DIR:",
+            "  2011_09_26_calib.zip            the three calib_*.txt files",
+            "  2011_09_26_drive_NNNN_sync.zip  image_02 PNGs, 64-beam velodyne_points",
+            "                                  .bin, oxts, timestamps",
+            "  poses/                          camera-to-world poses, KITTI odometry format",
+            "  depth_gt/                       dense depth per frame, KITTI 16-bit PNG",
+            "                                  (0 = sky or farther than 250 m)",
+            "  splits/                         {train,val,test}_files.txt, eigen_zhou lines;",
+            "                                  3+ drives: last = test, one before = val;",
+            "                                  fewer: each drive's frames split 65/15/20",
+            "Only image_02 (the left colour camera) is rendered. The same seed writes",
+            "byte-identical files. Progress goes to stderr."
         })
 public final class SynthCommand implements Callable<Integer> {
 

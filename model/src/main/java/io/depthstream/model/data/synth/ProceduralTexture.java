@@ -72,7 +72,7 @@ public final class ProceduralTexture {
             }
             sum += amplitude * keep * (noise(x * f, y * f, seed + o * 131) - 0.5);
             norm += amplitude;
-            amplitude *= 0.55;
+            amplitude *= 0.75;
             f *= 2;
         }
         return sum / norm;
@@ -134,7 +134,7 @@ public final class ProceduralTexture {
         double a = layout.along(px, pz);
         double ar = Math.abs(r);
         if (ar < StreetLayout.ROAD_HALF_WIDTH) {
-            double v = 0.33 + 0.16 * fbm(px, pz, seed, 0.35, 8, fp)
+            double v = 0.33 + 0.16 * fbm(px, pz, seed, 0.35, 8, fp) + 0.25 * fbm(px, pz, seed + 7, 5, 4, fp)
                     + 0.1 * detail(0.03, fp) * (unit((int) Math.floor(px * 30), (int) Math.floor(pz * 30), seed + 1) - 0.5);
             if (ar > 3.5) {
                 v *= 0.9;
@@ -158,7 +158,7 @@ public final class ProceduralTexture {
             double tileA = Math.floor(a / 0.4);
             double tileR = Math.floor(r / 0.4);
             double shade = 1 + 0.14 * detail(0.4, fp) * (unit((int) tileA, (int) tileR, seed + 4) - 0.5);
-            double v = shade * (1 + 0.12 * fbm(a, r, seed + 5, 1.5, 6, fp));
+            double v = shade * (1 + 0.25 * fbm(a, r, seed + 5, 1.5, 6, fp) + 0.4 * fbm(a, r, seed + 8, 10, 3, fp));
             set(rgb, 0.6 * v, 0.57 * v, 0.53 * v);
             double grout = Math.max(periodicBand(a, 0.4, 0.008, fp), periodicBand(r, 0.4, 0.008, fp));
             mix(rgb, 0.32, 0.3, 0.28, grout);
@@ -184,17 +184,17 @@ public final class ProceduralTexture {
             double brick = Math.floor(shifted / 0.24);
             double keep = detail(0.075, fp);
             double shade = 1 + 0.3 * keep * (unit((int) brick, (int) row, s) - 0.5);
-            double base = shade * (1 + 0.1 * fbm(u, h, s + 1, 0.8, 6, fp));
+            double base = shade * (1 + 0.25 * fbm(u, h, s + 1, 0.8, 7, fp) + 0.4 * fbm(u, h, s + 12, 12, 3, fp));
             double tint = unit(s, 1, 99);
             set(rgb, (0.5 + 0.15 * tint) * base, (0.24 + 0.08 * tint) * base, (0.17 + 0.05 * tint) * base);
             double mortar = Math.max(periodicBand(h, 0.075, 0.005, fp), periodicBand(shifted, 0.24, 0.005, fp));
             mix(rgb, 0.7, 0.68, 0.63, mortar);
         } else {
-            double base = 1 + 0.16 * fbm(u, h, s + 1, 0.3, 8, fp);
-            set(rgb, (0.55 + 0.35 * unit(s, 2, 99)) * base, (0.5 + 0.35 * unit(s, 3, 99)) * base,
-                    (0.45 + 0.3 * unit(s, 4, 99)) * base);
+            double base = 1 + 0.2 * fbm(u, h, s + 1, 0.3, 8, fp) + 0.6 * fbm(u, h, s + 11, 6, 4, fp);
+            set(rgb, (0.45 + 0.25 * unit(s, 2, 99)) * base, (0.42 + 0.25 * unit(s, 3, 99)) * base,
+                    (0.38 + 0.22 * unit(s, 4, 99)) * base);
             double cornice = periodicBand(h - 0.05, 3.2, 0.09, fp);
-            mix(rgb, 0.85, 0.83, 0.78, cornice);
+            mix(rgb, 0.75, 0.73, 0.69, cornice);
         }
         if (h < 0.45 + fp) {
             double plinth = 0.35 * (1 + 0.2 * fbm(u, h, s + 2, 2, 5, fp));
@@ -212,13 +212,13 @@ public final class ProceduralTexture {
             double glass = periodicBand(du, spacing, width / 2, fp) * periodicBand(dh, 3.2, tall / 2, fp);
             double frame = periodicBand(du, spacing, width / 2 + 0.08, fp) * periodicBand(dh, 3.2, tall / 2 + 0.08, fp);
             if (frame > 0) {
-                mix(rgb, 0.86, 0.85, 0.82, frame);
+                mix(rgb, 0.78, 0.77, 0.74, frame);
                 int wx = (int) Math.floor(du / spacing + 0.5);
                 int wy = (int) Math.floor(dh / 3.2 + 0.5);
                 double lit = unit(wx, wy, s + 9);
                 double fv = (dh - 3.2 * wy) / tall + 0.5;
                 double g = 0.08 + 0.25 * lit * lit + 0.12 * fv
-                        + 0.05 * fbm(du * 2, dh * 2, s + 10, 1, 3, fp);
+                        + 0.15 * fbm(du * 2, dh * 2, s + 10, 1, 5, fp);
                 mix(rgb, g * 0.85, g * 0.95, g * 1.15, glass);
             }
         }
@@ -235,7 +235,7 @@ public final class ProceduralTexture {
 
     private void paint(Hit hit, double px, double py, double pz, double fp, double[] rgb) {
         carColour(hit.seed, rgb);
-        double gloss = 1 + 0.06 * fbm(px * 2 + pz, py * 2, hit.seed, 1, 4, fp);
+        double gloss = 1 + 0.25 * fbm(px * 2 + pz, py * 2, hit.seed, 1, 6, fp) + 0.3 * fbm(px + pz, py, hit.seed + 1, 8, 3, fp);
         set(rgb, rgb[0] * gloss, rgb[1] * gloss, rgb[2] * gloss);
         Box box = hit.box;
         double h = StreetLayout.GROUND_Y - py;
@@ -273,7 +273,7 @@ public final class ProceduralTexture {
         double h = StreetLayout.GROUND_Y - py;
         double top = box.maxY() - box.minY();
         double sill = band(h - 0.95 - top, 0.04, fp);
-        double g = 0.1 + 0.08 * fbm(u * 2, h * 4, hit.seed + 3, 1, 3, fp);
+        double g = 0.12 + 0.2 * fbm(u * 2, h * 4, hit.seed + 3, 1, 5, fp);
         double r = rgb[0];
         double gr = rgb[1];
         double b = rgb[2];
@@ -283,7 +283,7 @@ public final class ProceduralTexture {
 
     private static void carColour(int seed, double[] rgb) {
         double[][] palette = {
-            {0.85, 0.85, 0.85}, {0.55, 0.56, 0.58}, {0.12, 0.12, 0.13}, {0.6, 0.1, 0.08},
+            {0.72, 0.72, 0.7}, {0.55, 0.56, 0.58}, {0.12, 0.12, 0.13}, {0.6, 0.1, 0.08},
             {0.12, 0.2, 0.5}, {0.3, 0.32, 0.33}, {0.75, 0.7, 0.55}, {0.1, 0.3, 0.18}};
         double[] c = palette[Math.floorMod(hash(seed, 11, 3), palette.length)];
         set(rgb, c[0], c[1], c[2]);

@@ -21,8 +21,9 @@ public final class RayCaster {
     private static final double SUN_Y = -0.80;
     private static final double SUN_Z = -0.40;
     private static final double SUN_NORM = Math.sqrt(SUN_X * SUN_X + SUN_Y * SUN_Y + SUN_Z * SUN_Z);
-    private static final double AMBIENT = 0.5;
-    private static final double DIFFUSE = 0.6;
+    // At most 0.95 in full sun: bright albedo must not clip, or its texture is lost.
+    private static final double AMBIENT = 0.45;
+    private static final double DIFFUSE = 0.5;
 
     private final StreetScene scene;
     private final ProceduralTexture texture;
@@ -113,7 +114,9 @@ public final class RayCaster {
     private void shade(Ray ray, Hit hit, double rayLength, double pixelAngle, double[] colour) {
         double distance = hit.t * rayLength;
         double cosine = Math.abs(hit.nx * ray.dx + hit.ny * ray.dy + hit.nz * ray.dz) / rayLength;
-        double footprint = distance * pixelAngle / Math.max(cosine, 0.08);
+        // Across a slanted surface the footprint stretches by 1/cos only along the slope: 1/sqrt(cos) keeps
+        // detail in the other direction at the price of slight aliasing along the slope.
+        double footprint = distance * pixelAngle / Math.sqrt(Math.max(cosine, 0.01));
         double px = ray.ox + hit.t * ray.dx;
         double py = ray.oy + hit.t * ray.dy;
         double pz = ray.oz + hit.t * ray.dz;

@@ -16,6 +16,27 @@ public record RigidTransform(double[] m) {
         m = m.clone();
     }
 
+    /** A copy of the twelve numbers. */
+    @Override
+    public double[] m() {
+        return m.clone();
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof RigidTransform that && java.util.Arrays.equals(m, that.m);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(m);
+    }
+
+    @Override
+    public String toString() {
+        return "RigidTransform" + java.util.Arrays.toString(m);
+    }
+
     /** The identity. */
     public static RigidTransform identity() {
         return new RigidTransform(new double[] {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0});

@@ -35,6 +35,31 @@ class SyntheticDriveTest {
     }
 
     @Test
+    void surfacesCarryTextureAtPixelScale() {
+        RenderedFrame frame = SyntheticDrive.generate(6, SMALL).render(2);
+        int width = frame.image().width();
+        int textured = 0;
+        int surface = 0;
+        for (int v = 1; v < frame.image().height() - 1; v++) {
+            for (int u = 1; u < width - 1; u++) {
+                if (frame.depth().get(u, v) <= 0) {
+                    continue;
+                }
+                surface++;
+                int g = frame.image().get(u, v, 1);
+                int gradient = Math.max(Math.abs(g - frame.image().get(u + 1, v, 1)),
+                        Math.abs(g - frame.image().get(u, v + 1, 1)));
+                if (gradient >= 2) {
+                    textured++;
+                }
+            }
+        }
+        // Photometric losses see nothing on flat colour. By this measure a real KITTI frame (with sensor noise)
+        // scores 0.64 below its top third, these frames about 0.5 at any size, flat-shaded ones under 0.4.
+        assertThat(textured).isGreaterThan((int) (0.45 * surface));
+    }
+
+    @Test
     void theCameraDrivesAboutOneMetrePerFrameWithGentleTurnsFromTheIdentity() {
         SyntheticDrive drive = SyntheticDrive.generate(3, new DriveOptions(300, 64, 20, false, false));
 
