@@ -42,7 +42,7 @@ class DepthstreamCommandTest {
 
         assertThat(run.exit()).isZero();
         assertThat(DepthstreamCommand.newCommandLine().getSubcommands().keySet())
-                .containsExactlyInAnyOrder("bench", "doctor", "infer", "import-monodepth2", "help");
+                .containsExactlyInAnyOrder("bench", "doctor", "eval", "infer", "import-monodepth2", "help");
         assertThat(run.out()).contains("doctor").contains("--verbose");
     }
 
