@@ -51,21 +51,23 @@ import java.util.concurrent.Callable;
         description = {
             "Evaluate depth weights on a KITTI split with the Eigen protocol, or export the split's ground truth.",
             "",
-            "ROOT holds KITTI raw archives (<date>_drive_NNNN_sync.zip, <date>_calib.zip) and/or their extracted",
-            "<date>/ folders. FILE lists frames as 'date/drive frame side' (side l = image_02, r = image_03), e.g.",
-            "eigen/test_files.txt. Every listed image, Velodyne scan and calibration must exist; the first missing one",
-            "is named and nothing is evaluated.",
+            // one string per paragraph: picocli wraps each to the terminal width
+            "ROOT holds KITTI raw archives (<date>_drive_NNNN_sync.zip, <date>_calib.zip) and/or their extracted "
+                    + "<date>/ folders. FILE lists frames as 'date/drive frame side' (side l = image_02, r = image_03), "
+                    + "e.g. eigen/test_files.txt. Every listed image, Velodyne scan and calibration must exist; the "
+                    + "first missing one is named and nothing is evaluated.",
             "",
-            "With --weights each image is resized to the network's input size and its disparity is compared with the",
-            "ground truth projected from its Velodyne scan (Garg crop, 1e-3..80 m, per-image median scaling unless",
-            "--scale gives a factor). Prints monodepth2's table: the scaling ratios, the seven metrics' column names",
-            "and their means over images.",
+            "With --weights each image is resized to the network's input size and its disparity is compared with "
+                    + "the ground truth projected from its Velodyne scan (Garg crop, 1e-3..80 m, per-image median "
+                    + "scaling unless --scale gives a factor). Prints monodepth2's table: the scaling ratios, the "
+                    + "seven metrics' column names and their means over images.",
             "",
-            "With --gt-only no weights are needed: each frame's ground truth is written as a 16-bit KITTI depth PNG",
-            "(depth x 256, 0 = no measurement) to OUT_DIR/<date>_drive_NNNN_sync/<side>/<frame>.png.",
+            "With --gt-only no weights are needed: each frame's ground truth is written as a 16-bit KITTI depth PNG "
+                    + "(depth x 256, 0 = no measurement) to OUT_DIR/<date>_drive_NNNN_sync/<side>/<frame>.png, "
+                    + "side l or r, frame in 10 digits.",
             "",
-            "Progress goes to stderr; results to stdout. Exit 0 on success, 1 on missing or bad data or weights,",
-            "2 on a usage error."
+            "Progress goes to stderr, results to stdout. Exit 0 on success, 1 on missing or bad data or weights, "
+                    + "2 on a usage error."
         })
 public final class EvalCommand implements Callable<Integer> {
 
