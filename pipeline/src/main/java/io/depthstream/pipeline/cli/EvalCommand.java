@@ -1,7 +1,5 @@
 package io.depthstream.pipeline.cli;
 
-import ai.djl.Device;
-import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.depthstream.model.data.DepthMap;
@@ -12,17 +10,16 @@ import io.depthstream.model.data.KittiRawArchive;
 import io.depthstream.model.data.SplitEntry;
 import io.depthstream.model.data.SplitFile;
 import io.depthstream.model.data.VelodyneGroundTruth;
-import io.depthstream.model.device.DeviceChoice;
 import io.depthstream.model.eval.EigenEvaluator;
 import io.depthstream.model.eval.EigenImage;
 import io.depthstream.model.eval.EigenReport;
 import io.depthstream.model.geometry.DisparityToDepth;
-import io.depthstream.model.io.ModelWeights;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.DepthPredictor;
 import io.depthstream.model.net.ModelConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -57,10 +54,11 @@ import java.util.concurrent.Callable;
                     + "e.g. eigen/test_files.txt. Every listed image, Velodyne scan and calibration must exist; the "
                     + "first missing one is named and nothing is evaluated.",
             "",
-            "With --weights each image is resized to the network's input size and its disparity is compared with "
-                    + "the ground truth projected from its Velodyne scan (Garg crop, 1e-3..80 m, per-image median "
-                    + "scaling unless --scale gives a factor). Prints monodepth2's table: the scaling ratios, the "
-                    + "seven metrics' column names and their means over images.",
+            "With --weights (or, for experiments, --init random) each image is resized to the network's input "
+                    + "size and its disparity is compared with the ground truth projected from its Velodyne scan "
+                    + "(Garg crop, 1e-3..80 m, per-image median scaling unless --scale gives a factor). Prints "
+                    + "monodepth2's table: the scaling ratios, the seven metrics' column names and their means over "
+                    + "images.",
             "",
             "With --gt-only no weights are needed: each frame's ground truth is written as a 16-bit KITTI depth PNG "
                     + "(depth x 256, 0 = no measurement) to OUT_DIR/<date>_drive_NNNN_sync/<side>/<frame>.png, "
@@ -80,9 +78,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--split", required = true, paramLabel = "FILE", description = "Split file: 'date/drive frame side' lines.")
     Path split;
 
-    @Option(names = "--weights", paramLabel = "W",
-            description = "Native weights directory to evaluate (see import-monodepth2). Required unless --gt-only.")
-    Path weights;
+    @Mixin
+    ModelOptions model;
 
     @Option(names = "--json", paramLabel = "OUT",
             description = "Also write the mean metrics, image count, scaling and ratio statistics as JSON.")
@@ -100,10 +97,6 @@ public final class EvalCommand implements Callable<Integer> {
             description = "'median' (per-image median scaling, for monocular models; the default) or a fixed factor"
                     + " such as 5.4 (for stereo-trained models).")
     EvalScale scale;
-
-    @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu",
-            description = "Where the network runs (default: ${DEFAULT-VALUE}: the first GPU if the engine sees one).")
-    String device;
 
     @Option(names = "--gt-only", paramLabel = "OUT_DIR",
             description = "Export every frame's ground-truth depth as a 16-bit KITTI PNG instead of evaluating.")
@@ -133,13 +126,14 @@ public final class EvalCommand implements Callable<Integer> {
 
     private void validateOptions() {
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
-        if (gtOnly == null && weights == null) {
+        if (gtOnly == null && model.weights == null && model.init == null) {
             throw new ParameterException(spec.commandLine(),
-                    "give --weights W to evaluate a model, or --gt-only OUT_DIR to export the ground truth");
+                    "give --weights WEIGHTS to evaluate a model, or --gt-only OUT_DIR to export the ground truth");
         }
         if (gtOnly != null) {
             List<String> modelOnly = new ArrayList<>();
-            for (String option : List.of("--weights", "--json", "--csv", "--batch", "--scale", "--device")) {
+            for (String option : List.of("--weights", "--init", "--seed", "--arch", "--height", "--width", "--device",
+                    "--json", "--csv", "--batch", "--scale")) {
                 if (parsed.hasMatchedOption(option)) {
                     modelOnly.add(option);
                 }
@@ -176,17 +170,16 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private void evaluate(SplitFile frames, KittiRawArchive archive) throws IOException {
-        Device target = DeviceChoice.parse(device).resolve(Engine.getInstance());
         PrintWriter out = spec.commandLine().getOut();
         EigenEvaluator evaluator = scale.evaluator();
         List<EigenImage> images = new ArrayList<>();
-        try (DepthModel model = ModelWeights.load(weights, target)) {
-            ModelConfig config = model.config();
+        try (DepthModel depthModel = model.open(spec.commandLine())) {
+            ModelConfig config = depthModel.config();
             DisparityToDepth range = new DisparityToDepth(config.minDepth(), config.maxDepth());
-            DepthPredictor predictor = new DepthPredictor(model);
-            out.printf(Locale.ROOT, "-> Evaluating %d images of %s with %s %dx%d weights %s on %s, %s%n",
+            DepthPredictor predictor = new DepthPredictor(depthModel);
+            out.printf(Locale.ROOT, "-> Evaluating %d images of %s with %s %dx%d %s on %s, %s%n",
                     frames.size(), split, config.architecture().configName(), config.width(), config.height(),
-                    weights, target, scale);
+                    weightsName(), depthModel.device(), scale);
             out.flush();
             ProgressBar progress = ProgressBar.of("eval", "img", frames.size(), spec.commandLine().getErr());
             List<SplitEntry> entries = frames.entries();
@@ -240,7 +233,7 @@ public final class EvalCommand implements Callable<Integer> {
         root.put("scaling", scale.jsonValue());
         root.put("ratio_median", report.ratioMedian());
         root.put("ratio_std", report.ratioStd());
-        root.put("weights", weights.toAbsolutePath().normalize().toString());
+        root.put("weights", weightsName());
         root.put("split", split.toAbsolutePath().normalize().toString());
         createParent(json);
         JSON.writeValue(json.toFile(), root);
@@ -277,6 +270,13 @@ public final class EvalCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "wrote %d ground-truth depth maps to %s: %d valid pixels (%.0f per map)%n",
                 frames.size(), gtOnly, valid, (double) valid / frames.size());
         out.flush();
+    }
+
+    /** The weights directory, absolute, or the seeded random initialisation evaluated instead. */
+    private String weightsName() {
+        return model.weights != null
+                ? model.weights.toAbsolutePath().normalize().toString()
+                : "random initialisation (seed " + model.seed + ")";
     }
 
     private static String describe(SplitFile frames, SplitEntry entry) {

@@ -250,7 +250,7 @@ class EvalCommandTest {
                 "--gt-only", dir.toString(), "--json", dir.resolve("m.json").toString());
 
         assertThat(neither.exit()).isEqualTo(2);
-        assertThat(neither.err()).contains("give --weights W to evaluate a model, or --gt-only OUT_DIR");
+        assertThat(neither.err()).contains("give --weights WEIGHTS to evaluate a model, or --gt-only OUT_DIR");
         assertThat(both.exit()).isEqualTo(2);
         assertThat(both.err()).contains("--json applies only to evaluating weights");
     }
@@ -269,7 +269,7 @@ class EvalCommandTest {
         DepthstreamCommandTest.Run result = run("eval", "--help");
 
         assertThat(result.exit()).isZero();
-        assertThat(result.out()).contains("--weights=W").contains("--gt-only=OUT_DIR").contains("--scale=median|FACTOR")
+        assertThat(result.out()).contains("--weights=WEIGHTS").contains("--gt-only=OUT_DIR").contains("--scale=median|FACTOR")
                 .contains("--batch=N").contains("--json=OUT").contains("--csv=PER_IMAGE").contains("16-bit KITTI");
     }
 }
