@@ -92,6 +92,15 @@ public final class EigenEvaluator {
      * @throws IllegalArgumentException when no ground-truth pixel is evaluated or a disparity there is not positive
      */
     public DepthMetrics add(float[] scaledDisparity, int width, int height, DepthMap groundTruth) {
+        return addImage(scaledDisparity, width, height, groundTruth).metrics();
+    }
+
+    /**
+     * As {@link #add}, also returning the factor this image's prediction was scaled by (for per-image reports).
+     *
+     * @throws IllegalArgumentException when no ground-truth pixel is evaluated or a disparity there is not positive
+     */
+    public EigenImage addImage(float[] scaledDisparity, int width, int height, DepthMap groundTruth) {
         int gtWidth = groundTruth.width();
         int gtHeight = groundTruth.height();
         float[] disp = BilinearResizer.resize(scaledDisparity, width, height, gtWidth, gtHeight);
@@ -136,7 +145,7 @@ public final class EigenEvaluator {
             mean.add(metrics);
             ratios.add(ratio);
         }
-        return metrics;
+        return new EigenImage(metrics, ratio);
     }
 
     /**

@@ -89,6 +89,23 @@ class EigenEvaluatorTest {
     }
 
     @Test
+    void eachImageReportsTheRatioItWasScaledBy() {
+        DepthMap gt = denseGroundTruth();
+        EigenEvaluator median = EigenEvaluator.medianScaling();
+        EigenEvaluator fixed = EigenEvaluator.fixedScale(5.4);
+
+        EigenImage first = median.addImage(inverse(gt.depth(), 0.37), W, H, gt);
+        EigenImage second = median.addImage(inverse(gt.depth(), 0.5), W, H, gt);
+        EigenImage stereo = fixed.addImage(inverse(gt.depth(), 0.5), W, H, gt);
+
+        assertThat(first.ratio()).isCloseTo(1 / 0.37, within(1e-5));
+        assertThat(second.ratio()).isCloseTo(2, within(1e-5));
+        assertThat(first.metrics().absRel()).isCloseTo(0, within(1e-6));
+        assertThat(stereo.ratio()).isEqualTo(5.4);
+        assertThat(fixed.report().ratioMedian()).isEqualTo(5.4);
+    }
+
+    @Test
     void aConstantLowResolutionDisparityWithAFixedScaleGivesHandComputedErrors() {
         // Disparity 0.1 at 640×192 resizes to 0.1 everywhere: depth 10 against GT 20.
         DepthMap gt = new DepthMap(W, H, constant(W * H, 20f));

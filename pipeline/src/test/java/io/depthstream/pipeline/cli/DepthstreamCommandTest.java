@@ -42,8 +42,8 @@ class DepthstreamCommandTest {
 
         assertThat(run.exit()).isZero();
         assertThat(DepthstreamCommand.newCommandLine().getSubcommands().keySet())
-                .containsExactlyInAnyOrder("bench", "doctor", "infer", "import-monodepth2", "synth", "help");
-        assertThat(run.out()).contains("doctor").contains("synth").contains("--verbose");
+                .containsExactlyInAnyOrder("bench", "doctor", "eval", "infer", "import-monodepth2", "synth", "help");
+        assertThat(run.out()).contains("doctor").contains("eval").contains("synth").contains("--verbose");
     }
 
     @Test
