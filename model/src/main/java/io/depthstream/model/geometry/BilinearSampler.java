@@ -37,8 +37,8 @@ public final class BilinearSampler {
         long count = outHeight * outWidth;
 
         NDArray flatGrid = grid.reshape(batch, count, 2);
-        NDArray ix = flatGrid.get(new NDIndex(":, :, 0")).add(1).mul((width - 1) / 2.0).clip(0, width - 1);
-        NDArray iy = flatGrid.get(new NDIndex(":, :, 1")).add(1).mul((height - 1) / 2.0).clip(0, height - 1);
+        NDArray ix = flatGrid.get(new NDIndex(":, :, 0")).add(1).mul(ScalarConstant.of(grid, (width - 1) / 2.0)).clip(0, width - 1);
+        NDArray iy = flatGrid.get(new NDIndex(":, :, 1")).add(1).mul(ScalarConstant.of(grid, (height - 1) / 2.0)).clip(0, height - 1);
 
         // The corner indices carry no gradient; the fractional parts below keep d/dx through ix − floor(ix).
         NDArray x0 = ix.stopGradient().floor();

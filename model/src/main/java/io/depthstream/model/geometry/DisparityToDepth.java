@@ -23,11 +23,12 @@ public record DisparityToDepth(double minDepth, double maxDepth) {
     public NDArray scaledDisparity(NDArray sigmoid) {
         double minDisp = 1.0 / maxDepth;
         double maxDisp = 1.0 / minDepth;
-        return sigmoid.mul(maxDisp - minDisp).add(minDisp);
+        return sigmoid.mul(ScalarConstant.of(sigmoid, maxDisp - minDisp)).add(minDisp);
     }
 
     /** Depth 1/scaled_disp of a sigmoid output of any shape, e.g. (B,1,H,W) → (B,1,H,W). */
     public NDArray depth(NDArray sigmoid) {
-        return scaledDisparity(sigmoid).pow(-1);
+        NDArray scaled = scaledDisparity(sigmoid);
+        return ScalarConstant.of(scaled, 1).div(scaled);
     }
 }

@@ -29,8 +29,8 @@ public final class Project3D {
         NDArray uv = camera.get(new NDIndex(":, 0:2, :"))
                 .div(camera.get(new NDIndex(":, 2:3, :")).add(DEPTH_EPSILON));
         NDArray grid = uv.reshape(batch, 2, height, width).transpose(0, 2, 3, 1);
-        NDArray x = grid.get(new NDIndex("..., 0:1")).mul(2.0 / (width - 1)).sub(1);
-        NDArray y = grid.get(new NDIndex("..., 1:2")).mul(2.0 / (height - 1)).sub(1);
+        NDArray x = grid.get(new NDIndex("..., 0:1")).mul(ScalarConstant.of(grid, 2.0 / (width - 1))).sub(1);
+        NDArray y = grid.get(new NDIndex("..., 1:2")).mul(ScalarConstant.of(grid, 2.0 / (height - 1))).sub(1);
         return x.concat(y, 3);
     }
 }

@@ -11,6 +11,7 @@ import io.depthstream.model.geometry.BackprojectDepth;
 import io.depthstream.model.geometry.BilinearResize;
 import io.depthstream.model.geometry.BilinearSampler;
 import io.depthstream.model.geometry.Project3D;
+import io.depthstream.model.geometry.ScalarConstant;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -173,13 +174,11 @@ public final class PhotometricLoss {
     }
 
     /**
-     * {@code x·factor} keeping x's data type: DJL turns a Java number into a float64 0-d tensor, and PyTorch's type
-     * promotion lets that widen a 0-d (scalar loss) operand to float64.
+     * {@code x·factor} keeping x's data type: a plain {@code mul(double)} would become a float64 0-d tensor that
+     * PyTorch's type promotion lets widen a 0-d (scalar loss) operand to float64, and see {@link ScalarConstant}.
      */
     private static NDArray scaled(NDArray x, double factor) {
-        try (NDArray constant = x.getManager().create(factor).toType(x.getDataType(), false)) {
-            return x.mul(constant);
-        }
+        return x.mul(ScalarConstant.of(x, factor));
     }
 
     /** (4,4) diag(a, b, 1, 1) in the data type of {@code like}. */

@@ -1,6 +1,7 @@
 package io.depthstream.model.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.depthstream.model.geometry.ScalarConstant;
 
 /** Monodepth2's photometric reprojection error pe = α·(1 − SSIM)/2 + (1 − α)·|a − b|, averaged over channels. */
 public final class ReprojectionError {
@@ -25,6 +26,6 @@ public final class ReprojectionError {
             return l1;
         }
         NDArray ssim = Ssim.loss(predicted, target).mean(new int[] {1}, true);
-        return ssim.mul(ssimWeight).add(l1.mul(1 - ssimWeight));
+        return ssim.mul(ScalarConstant.of(ssim, ssimWeight)).add(l1.mul(ScalarConstant.of(l1, 1 - ssimWeight)));
     }
 }

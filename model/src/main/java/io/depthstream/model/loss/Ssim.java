@@ -1,6 +1,7 @@
 package io.depthstream.model.loss;
 
 import ai.djl.ndarray.NDArray;
+import io.depthstream.model.geometry.ScalarConstant;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.pooling.Pool;
 import io.depthstream.model.net.ReflectionPad2d;
@@ -42,9 +43,10 @@ public final class Ssim {
         NDArray sigmaY = mean3x3(yp.square()).sub(muY2);
         NDArray sigmaXY = mean3x3(xp.mul(yp)).sub(muXmuY);
 
-        NDArray numerator = muXmuY.mul(2).add(C1).mul(sigmaXY.mul(2).add(C2));
+        NDArray two = ScalarConstant.of(x, 2);
+        NDArray numerator = muXmuY.mul(two).add(C1).mul(sigmaXY.mul(two).add(C2));
         NDArray denominator = muX2.add(muY2).add(C1).mul(sigmaX.add(sigmaY).add(C2));
-        return numerator.div(denominator).neg().add(1).div(2).clip(0, 1);
+        return numerator.div(denominator).neg().add(1).div(two).clip(0, 1);
     }
 
     private static NDArray mean3x3(NDArray x) {

@@ -55,6 +55,10 @@ public final class FiniteDifferences {
                 array.setRequiresGradient(true);
             }
             NDArray value = f.apply(arrays);
+            // DJL 0.25 wraps Java buffers without copying (torch from_blob): a constant closed after the forward
+            // pass but saved for backward would then be read after its buffer was freed. Collecting here makes such
+            // a use-after-free show up as wrong gradients instead of passing by luck.
+            System.gc();
             collector.backward(value);
             List<double[]> gradients = new ArrayList<>();
             for (NDArray array : arrays) {
