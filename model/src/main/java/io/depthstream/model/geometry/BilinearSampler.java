@@ -1,6 +1,7 @@
 package io.depthstream.model.geometry;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -41,8 +42,10 @@ public final class BilinearSampler {
         NDArray iy = flatGrid.get(new NDIndex(":, :, 1")).add(1).mul(ScalarConstant.of(grid, (height - 1) / 2.0)).clip(0, height - 1);
 
         // The corner indices carry no gradient; the fractional parts below keep d/dx through ix − floor(ix).
-        NDArray x0 = ix.stopGradient().floor();
-        NDArray y0 = iy.stopGradient().floor();
+        // A non-finite coordinate (diverged depth or pose) must not become an out-of-range index: its corner reads
+        // pixel 0, and the NaN weights still carry the NaN into the loss, where training detects it.
+        NDArray x0 = finiteOrZero(ix.stopGradient()).floor();
+        NDArray y0 = finiteOrZero(iy.stopGradient()).floor();
         NDArray x1 = x0.add(1).clip(0, width - 1);
         NDArray y1 = y0.add(1).clip(0, height - 1);
         NDArray wx1 = ix.sub(x0);
@@ -56,6 +59,10 @@ public final class BilinearSampler {
                 .add(corner(flatImage, y1, x0, width, channels).mul(wy1.mul(wx0).expandDims(1)))
                 .add(corner(flatImage, y1, x1, width, channels).mul(wy1.mul(wx1).expandDims(1)));
         return result.reshape(batch, channels, outHeight, outWidth);
+    }
+
+    private static NDArray finiteOrZero(NDArray x) {
+        return NDArrays.where(x.isNaN(), x.zerosLike(), x);
     }
 
     /** (B,C,N) image values at integer pixel rows {@code y} and columns {@code x}, both (B,N). */

@@ -12,6 +12,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.depthstream.model.geometry.ScalarConstant;
 
 import java.util.Map;
 
@@ -64,7 +65,9 @@ public final class PoseDecoder extends AbstractBlock implements TorchNamed {
         x = Activation.relu(pose0.forward(store, new NDList(x), training).singletonOrThrow());
         x = Activation.relu(pose1.forward(store, new NDList(x), training).singletonOrThrow());
         x = pose2.forward(store, new NDList(x), training).singletonOrThrow();
-        NDArray out = x.mean(new int[] {3}).mean(new int[] {2}).mul(OUTPUT_SCALE);
+        NDArray mean = x.mean(new int[] {3}).mean(new int[] {2});
+        // a plain mul(float) would corrupt the pose gradients in DJL 0.25 (see ScalarConstant)
+        NDArray out = mean.mul(ScalarConstant.of(mean, OUTPUT_SCALE));
         return new NDList(out.get(":, 0:3"), out.get(":, 3:6"));
     }
 

@@ -1,0 +1,53 @@
+package io.depthstream.model.train;
+
+import io.depthstream.model.loss.PhotometricLossConfig;
+
+/**
+ * How training steps are taken.
+ *
+ * @param loss the photometric objective's settings (its depth range is replaced by the model's)
+ * @param learningRate Adam's initial learning rate (monodepth2: 1e-4; fine-tuning a trained model: 1e-5)
+ * @param beta1 Adam β1 (0.9)
+ * @param beta2 Adam β2 (0.999)
+ * @param gradientClipNorm global L2 norm the gradients are scaled down to when larger; 0 turns clipping off
+ * @param augment draw monodepth2's colour jitter and flip per sample
+ * @param seed seeds augmentation and the auto-mask tie-break noise
+ */
+public record TrainingConfig(
+        PhotometricLossConfig loss,
+        double learningRate,
+        double beta1,
+        double beta2,
+        double gradientClipNorm,
+        boolean augment,
+        long seed) {
+
+    public TrainingConfig {
+        if (!(learningRate > 0)) {
+            throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
+        }
+        if (!(gradientClipNorm >= 0)) {
+            throw new IllegalArgumentException("gradient clip norm must be >= 0, got " + gradientClipNorm);
+        }
+    }
+
+    /** Monodepth2's settings: its loss, Adam 1e-4 (0.9, 0.999), no clipping, augmentation on. */
+    public static TrainingConfig monodepth2(long seed) {
+        return new TrainingConfig(PhotometricLossConfig.monodepth2(), 1e-4, 0.9, 0.999, 0, true, seed);
+    }
+
+    /** This configuration with another learning rate. */
+    public TrainingConfig withLearningRate(double rate) {
+        return new TrainingConfig(loss, rate, beta1, beta2, gradientClipNorm, augment, seed);
+    }
+
+    /** This configuration with augmentation on or off. */
+    public TrainingConfig withAugmentation(boolean on) {
+        return new TrainingConfig(loss, learningRate, beta1, beta2, gradientClipNorm, on, seed);
+    }
+
+    /** This configuration with gradient clipping at {@code norm} (0 = off). */
+    public TrainingConfig withGradientClipNorm(double norm) {
+        return new TrainingConfig(loss, learningRate, beta1, beta2, norm, augment, seed);
+    }
+}

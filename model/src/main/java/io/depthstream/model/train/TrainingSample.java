@@ -1,0 +1,29 @@
+package io.depthstream.model.train;
+
+import io.depthstream.model.geometry.Intrinsics;
+
+/**
+ * One temporal triplet at network resolution, as planar RGB floats in [0, 1] (3·H·W each).
+ *
+ * @param previous frame t−1, or null when absent
+ * @param current frame t, whose depth is predicted
+ * @param next frame t+1, or null when absent
+ * @param intrinsics the camera's intrinsics at network resolution
+ */
+public record TrainingSample(float[] previous, float[] current, float[] next, Intrinsics intrinsics) {
+
+    public TrainingSample {
+        if (current == null || intrinsics == null) {
+            throw new IllegalArgumentException("a sample needs its current frame and intrinsics");
+        }
+        if (previous == null && next == null) {
+            throw new IllegalArgumentException("a sample needs at least one neighbouring frame");
+        }
+        for (float[] frame : new float[][] {previous, next}) {
+            if (frame != null && frame.length != current.length) {
+                throw new IllegalArgumentException("frames of a sample differ in size: " + frame.length + " vs "
+                        + current.length);
+            }
+        }
+    }
+}
