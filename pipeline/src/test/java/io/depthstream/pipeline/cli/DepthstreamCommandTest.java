@@ -42,7 +42,7 @@ class DepthstreamCommandTest {
 
         assertThat(run.exit()).isZero();
         assertThat(DepthstreamCommand.newCommandLine().getSubcommands().keySet())
-                .containsExactlyInAnyOrder("bench", "doctor", "eval", "infer", "import-monodepth2", "synth", "help");
+                .containsExactlyInAnyOrder("bench", "doctor", "eval", "infer", "import-monodepth2", "loss", "synth", "help");
         assertThat(run.out()).contains("doctor").contains("eval").contains("synth").contains("--verbose");
     }
 

@@ -1,0 +1,136 @@
+package io.depthstream.pipeline.cli;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.depthstream.model.data.RgbImage;
+import io.depthstream.model.geometry.Intrinsics;
+import io.depthstream.model.io.ModelWeights;
+import io.depthstream.model.io.Monodepth2Import;
+import io.depthstream.model.loss.PhotometricLoss;
+import io.depthstream.model.loss.PhotometricLossConfig;
+import io.depthstream.model.net.DepthModel;
+import io.depthstream.model.train.LossReport;
+import io.depthstream.model.train.SelfSupervisedObjective;
+import io.depthstream.model.train.TrainingSample;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static io.depthstream.pipeline.cli.DepthstreamCommandTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class LossCommandTest {
+
+    @TempDir
+    static Path dir;
+    static Path weights;
+    static Path[] frames = new Path[3];
+
+    /** A smooth texture sliding sideways by 2 pixels per frame, at the golden model's 96x64. */
+    static RgbImage frame(double shift) {
+        byte[] rgb = new byte[96 * 64 * 3];
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 96; x++) {
+                for (int c = 0; c < 3; c++) {
+                    double u = x + shift;
+                    double v = 0.5 + 0.3 * Math.sin(0.3 * u + c) * Math.cos(0.2 * y) + 0.15 * Math.cos(0.5 * u - 0.4 * y);
+                    rgb[(y * 96 + x) * 3 + c] = (byte) Math.round(255 * Math.max(0, Math.min(1, v)));
+                }
+            }
+        }
+        return new RgbImage(96, 64, rgb);
+    }
+
+    @BeforeAll
+    static void prepare() throws Exception {
+        weights = dir.resolve("weights");
+        try (DepthModel model = Monodepth2Import.load(ImportMonodepth2CommandTest.GOLDEN, Device.cpu()).model()) {
+            ModelWeights.save(model, weights, Map.of());
+        }
+        for (int i = 0; i < 3; i++) {
+            frames[i] = dir.resolve("f" + i + ".png");
+            Files.write(frames[i], frame(2.0 * (i - 1)).encodePng());
+        }
+    }
+
+    static JsonNode loss(String... extra) throws Exception {
+        String[] base = {"loss", "--weights", weights.toString(), "--prev", frames[0].toString(),
+            "--cur", frames[1].toString(), "--next", frames[2].toString(), "--seed", "7"};
+        String[] args = new String[base.length + extra.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        DepthstreamCommandTest.Run result = run(args);
+        assertThat(result.exit()).as(result.err()).isZero();
+        return new ObjectMapper().readTree(result.out());
+    }
+
+    @Test
+    void printsTheTermsTheTrainingCodeComputes() throws Exception {
+        JsonNode json = loss();
+
+        LossReport expected;
+        try (DepthModel model = ModelWeights.load(weights, Device.cpu())) {
+            SelfSupervisedObjective objective = new SelfSupervisedObjective(
+                    new PhotometricLoss(PhotometricLossConfig.monodepth2(), new Random(7)));
+            float[][] images = new float[3][];
+            for (int i = 0; i < 3; i++) {
+                images[i] = RgbImage.decode(Files.readAllBytes(frames[i])).toChwFloats();
+            }
+            expected = objective.measure(model, List.of(
+                    new TrainingSample(images[0], images[1], images[2], Intrinsics.kittiNormalised(96, 64))));
+        }
+        assertThat(json.get("total").asDouble()).isCloseTo(expected.total(), within(1e-7));
+        assertThat(json.get("photometric").asDouble()).isCloseTo(expected.terms().get("photometric"), within(1e-7));
+        assertThat(json.get("scales")).hasSize(4);
+        for (int s = 0; s < 4; s++) {
+            JsonNode scale = json.get("scales").get(s);
+            assertThat(scale.get("photometric").asDouble()).isCloseTo(expected.photometric().get(s), within(1e-7));
+            assertThat(scale.get("smoothness").asDouble()).isCloseTo(expected.smoothness().get(s), within(1e-7));
+            assertThat(scale.get("automask_identity_share").asDouble()).isBetween(0.0, 1.0);
+        }
+        assertThat(json.at("/settings/automask").asBoolean()).isTrue();
+        assertThat(loss().get("total").asDouble()).as("same seed, same numbers").isEqualTo(json.get("total").asDouble());
+    }
+
+    @Test
+    void ablationSwitchesChangeTheLoss() throws Exception {
+        JsonNode noMask = loss("--no-automask");
+        JsonNode average = loss("--avg-reprojection");
+        JsonNode lowRes = loss("--no-full-res");
+        JsonNode full = loss();
+
+        assertThat(noMask.at("/scales/0/automask_identity_share").asDouble()).isZero();
+        assertThat(noMask.at("/settings/automask").asBoolean()).isFalse();
+        assertThat(average.get("total").asDouble()).isGreaterThanOrEqualTo(full.get("total").asDouble());
+        assertThat(lowRes.at("/settings/full_resolution").asBoolean()).isFalse();
+        assertThat(lowRes.at("/scales/3/photometric").asDouble()).isNotEqualTo(full.at("/scales/3/photometric").asDouble());
+    }
+
+    @Test
+    void intrinsicsAreRescaledFromTheImagesToTheNetwork() throws Exception {
+        JsonNode json = loss("--fx", "100", "--fy", "90", "--cx", "48", "--cy", "32");
+
+        assertThat(json.at("/settings/intrinsics_at_network_size/fx").asDouble()).isEqualTo(100.0);
+        DepthstreamCommandTest.Run partial = run("loss", "--weights", weights.toString(), "--prev", frames[0].toString(),
+                "--cur", frames[1].toString(), "--next", frames[2].toString(), "--fx", "100");
+        assertThat(partial.exit()).isEqualTo(2);
+        assertThat(partial.err()).contains("all of --fx --fy --cx --cy");
+    }
+
+    @Test
+    void refusesRandomWeightsUnlessAskedFor() {
+        DepthstreamCommandTest.Run result = run("loss", "--prev", frames[0].toString(), "--cur", frames[1].toString(),
+                "--next", frames[2].toString());
+
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.err()).contains("not a model");
+    }
+}
