@@ -1,5 +1,6 @@
 package io.depthstream.model.net;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -49,8 +50,16 @@ public final class Conv3x3 extends AbstractBlock implements TorchNamed {
     @Override
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDList out = conv.forward(store, new NDList(ReflectionPad2d.pad(inputs.singletonOrThrow(), 1)), training);
-        return elu ? new NDList(Activation.elu(out.singletonOrThrow(), 1f)) : out;
+        NDArray padded = ReflectionPad2d.pad(inputs.singletonOrThrow(), 1);
+        NDArray out = conv.forward(store, new NDList(padded), training).singletonOrThrow();
+        // intermediates are released as soon as they are used: freed memory is reused while still in cache
+        padded.close();
+        if (!elu) {
+            return new NDList(out);
+        }
+        NDArray activated = Activation.elu(out, 1f);
+        out.close();
+        return new NDList(activated);
     }
 
     @Override

@@ -63,17 +63,27 @@ public final class DepthDecoder extends AbstractBlock implements TorchNamed {
         NDArray[] features = new NDArray[5];
         NDArray x = inputs.get(4);
         for (int i = 4; i >= 0; i--) {
-            x = upconv0[i].forward(store, new NDList(x), training).singletonOrThrow();
-            x = x.repeat(2, 2).repeat(3, 2);
-            if (i > 0) {
-                x = NDArrays.concat(new NDList(x, inputs.get(i - 1)), 1);
+            NDArray reduced = upconv0[i].forward(store, new NDList(x), training).singletonOrThrow();
+            if (i < 4) {
+                release(x, i + 1);
             }
-            x = upconv1[i].forward(store, new NDList(x), training).singletonOrThrow();
+            NDArray upsampled = NearestUpsample.twice(reduced);
+            reduced.close();
+            NDArray merged = upsampled;
+            if (i > 0) {
+                merged = NDArrays.concat(new NDList(upsampled, inputs.get(i - 1)), 1);
+                upsampled.close();
+            }
+            x = upconv1[i].forward(store, new NDList(merged), training).singletonOrThrow();
+            merged.close();
             features[i] = x;
             if (i < 4 && dispconv[i] != null) {
-                disparities[i] = Activation.sigmoid(dispconv[i].forward(store, new NDList(x), training).singletonOrThrow());
+                NDArray logits = dispconv[i].forward(store, new NDList(x), training).singletonOrThrow();
+                disparities[i] = Activation.sigmoid(logits);
+                logits.close();
             }
         }
+        release(x, 0);
         NDList out = new NDList(scales.size() + FEATURE_SCALES.length);
         for (int s : scales) {
             out.add(disparities[s]);
@@ -82,6 +92,16 @@ public final class DepthDecoder extends AbstractBlock implements TorchNamed {
             out.add(features[s]);
         }
         return out;
+    }
+
+    /** Frees a level's output once the next level has used it, unless it is returned as a feature map. */
+    private static void release(NDArray levelOutput, int level) {
+        for (int returned : FEATURE_SCALES) {
+            if (returned == level) {
+                return;
+            }
+        }
+        levelOutput.close();
     }
 
     @Override

@@ -47,7 +47,10 @@ public final class DepthNet extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        return decoder.forward(store, encoder.forward(store, inputs, training), training);
+        NDList features = encoder.forward(store, inputs, training);
+        NDList out = decoder.forward(store, features, training);
+        features.close();
+        return out;
     }
 
     @Override

@@ -17,7 +17,10 @@ public final class ReflectionPad2d {
      * @return (N, C, H + 2·pad, W + 2·pad)
      */
     public static NDArray pad(NDArray x, int pad) {
-        return padAxis(padAxis(x, 2, pad), 3, pad);
+        NDArray rows = padAxis(x, 2, pad);
+        NDArray padded = padAxis(rows, 3, pad);
+        rows.close();
+        return padded;
     }
 
     private static NDArray padAxis(NDArray x, int axis, int pad) {
@@ -26,8 +29,12 @@ public final class ReflectionPad2d {
             throw new IllegalArgumentException("reflection pad " + pad + " needs more than " + pad + " pixels, got " + size);
         }
         String leading = ":,".repeat(axis);
-        NDArray before = x.get(leading + "1:" + (pad + 1)).flip(axis);
-        NDArray after = x.get(leading + (size - pad - 1) + ":" + (size - 1)).flip(axis);
-        return NDArrays.concat(new NDList(before, x, after), axis);
+        try (NDArray first = x.get(leading + "1:" + (pad + 1));
+                NDArray last = x.get(leading + (size - pad - 1) + ":" + (size - 1));
+                NDArray before = first.flip(axis);
+                NDArray after = last.flip(axis)) {
+            // closing the handles early frees memory at once; autograd keeps what it saved
+            return NDArrays.concat(new NDList(before, x, after), axis);
+        }
     }
 }

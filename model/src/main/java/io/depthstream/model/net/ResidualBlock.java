@@ -84,19 +84,35 @@ public final class ResidualBlock extends AbstractBlock implements TorchNamed {
     @Override
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray identity = inputs.singletonOrThrow();
-        NDList x = inputs;
+        NDArray input = inputs.singletonOrThrow();
+        NDArray x = input;
         for (int i = 0; i < convs.size(); i++) {
-            x = norms.get(i).forward(store, convs.get(i).forward(store, x, training), training);
+            NDArray convolved = convs.get(i).forward(store, new NDList(x), training).singletonOrThrow();
+            if (x != input) {
+                x.close();
+            }
+            x = norms.get(i).forward(store, new NDList(convolved), training).singletonOrThrow();
+            convolved.close();
             if (i < convs.size() - 1) {
-                x = Activation.relu(x);
+                NDArray activated = Activation.relu(x);
+                x.close();
+                x = activated;
             }
         }
+        NDArray identity = input;
         if (downsampleConv != null) {
-            identity = downsampleNorm.forward(store, downsampleConv.forward(store, inputs, training), training)
-                    .singletonOrThrow();
+            NDArray projected = downsampleConv.forward(store, inputs, training).singletonOrThrow();
+            identity = downsampleNorm.forward(store, new NDList(projected), training).singletonOrThrow();
+            projected.close();
         }
-        return new NDList(Activation.relu(x.singletonOrThrow().add(identity)));
+        NDArray sum = x.add(identity);
+        x.close();
+        if (identity != input) {
+            identity.close();
+        }
+        NDArray out = Activation.relu(sum);
+        sum.close();
+        return new NDList(out);
     }
 
     @Override

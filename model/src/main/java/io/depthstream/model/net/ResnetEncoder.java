@@ -82,17 +82,30 @@ public final class ResnetEncoder extends AbstractBlock implements TorchNamed {
     @Override
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow().sub(0.45f).div(0.225f);
+        NDArray centred = inputs.singletonOrThrow().sub(0.45f);
+        NDArray x = centred.div(0.225f);
+        centred.close();
         NDList features = new NDList(5);
-        NDArray stem = Activation.relu(
-                bn1.forward(store, conv1.forward(store, new NDList(x), training), training).singletonOrThrow());
+        NDArray convolved = conv1.forward(store, new NDList(x), training).singletonOrThrow();
+        x.close();
+        NDArray normalised = bn1.forward(store, new NDList(convolved), training).singletonOrThrow();
+        convolved.close();
+        NDArray stem = Activation.relu(normalised);
+        normalised.close();
         features.add(stem);
-        NDList current = new NDList(Pool.maxPool2d(stem, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false));
+        NDArray current = Pool.maxPool2d(stem, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
+        boolean currentIsFeature = false;
         for (List<ResidualBlock> layer : layers) {
             for (ResidualBlock block : layer) {
-                current = block.forward(store, current, training);
+                NDArray next = block.forward(store, new NDList(current), training).singletonOrThrow();
+                if (!currentIsFeature) {
+                    current.close();
+                }
+                current = next;
+                currentIsFeature = false;
             }
-            features.add(current.singletonOrThrow());
+            features.add(current);
+            currentIsFeature = true;
         }
         return features;
     }
