@@ -76,6 +76,7 @@ public final class ModelWeights {
         try {
             readParameters(model.depthNet(), model, directory.resolve(DEPTH_FILE));
             readParameters(model.poseNet(), model, directory.resolve(POSE_FILE));
+            model.parametersChanged();
             return model;
         } catch (RuntimeException e) {
             model.close();

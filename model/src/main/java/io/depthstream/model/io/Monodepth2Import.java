@@ -65,6 +65,7 @@ public final class Monodepth2Import {
                 copy(TorchCheckpoint.read(require(poseEncoderFile)), parameters, POSE_ENCODER);
                 copy(TorchCheckpoint.read(require(poseFile)), parameters, POSE);
             }
+            model.parametersChanged();
             return new Result(model, pose);
         } catch (RuntimeException e) {
             model.close();

@@ -23,12 +23,14 @@ public final class DepthModel implements AutoCloseable {
     private final NDManager manager;
     private final DepthNet depthNet;
     private final PoseNet poseNet;
+    private final FoldedBatchNorms folded;
 
     private DepthModel(ModelConfig config, NDManager manager, DepthNet depthNet, PoseNet poseNet) {
         this.config = config;
         this.manager = manager;
         this.depthNet = depthNet;
         this.poseNet = poseNet;
+        this.folded = new FoldedBatchNorms(manager);
     }
 
     /**
@@ -97,6 +99,32 @@ public final class DepthModel implements AutoCloseable {
     public NDList pose(NDArray earlier, NDArray later, boolean training) {
         ParameterStore store = new ParameterStore(earlier.getManager(), false);
         return poseNet.forward(store, new NDList(earlier.concat(later, 1)), training);
+    }
+
+    /**
+     * The depth network for inference: batch norm in inference mode, folded into the convolutions (cached until
+     * {@link #parametersChanged()}); numerically the same as {@code depth(images, false)} up to float rounding.
+     *
+     * @param images (N, 3, H, W) RGB in [0, 1]; call with autograd off
+     */
+    public DepthOutput depthForInference(NDArray images) {
+        ParameterStore store = new ParameterStore(images.getManager(), false);
+        return DepthOutput.of(depthNet.forward(store, new NDList(images), false, folded.asParams()),
+                config.scales().size());
+    }
+
+    /** The pose network for inference, batch norms folded as in {@link #depthForInference}. */
+    public NDList poseForInference(NDArray earlier, NDArray later) {
+        ParameterStore store = new ParameterStore(earlier.getManager(), false);
+        return poseNet.forward(store, new NDList(earlier.concat(later, 1)), false, folded.asParams());
+    }
+
+    /**
+     * Must follow every change of parameters or batch-norm statistics (a training step, loading weights): drops
+     * the cached inference-time folding.
+     */
+    public void parametersChanged() {
+        folded.clear();
     }
 
     /** Every parameter under monodepth2's checkpoint names, prefixed by file: {@code encoder.pth/encoder.conv1.weight}. */

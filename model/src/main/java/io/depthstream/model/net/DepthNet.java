@@ -47,7 +47,7 @@ public final class DepthNet extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDList features = encoder.forward(store, inputs, training);
+        NDList features = encoder.forward(store, inputs, training, params);
         NDList out = decoder.forward(store, features, training);
         features.close();
         return out;

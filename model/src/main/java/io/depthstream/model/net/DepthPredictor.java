@@ -3,9 +3,13 @@ package io.depthstream.model.net;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.List;
 
 /**
@@ -15,6 +19,11 @@ import java.util.List;
 public final class DepthPredictor {
 
     private final DepthModel model;
+    /**
+     * Reused native buffers the input tensors are created over: a direct buffer becomes a tensor without another
+     * allocation, and each batch's tensors are closed before the next batch refills the buffers.
+     */
+    private final ByteBuffer[] staging = new ByteBuffer[2];
 
     /** Predicts with the given model (not closed by this predictor). */
     public DepthPredictor(DepthModel model) {
@@ -37,8 +46,8 @@ public final class DepthPredictor {
         int plane = config.height() * config.width();
         disableAutograd();
         try (NDManager batch = model.manager().newSubManager()) {
-            NDArray input = stack(batch, images);
-            float[] all = model.depth(input, false).disparities().get(0).toFloatArray();
+            NDArray input = stack(batch, images, 0);
+            float[] all = model.depthForInference(input).disparities().get(0).toFloatArray();
             float[][] out = new float[images.size()][plane];
             for (int i = 0; i < images.size(); i++) {
                 System.arraycopy(all, i * plane, out[i], 0, plane);
@@ -60,7 +69,7 @@ public final class DepthPredictor {
         }
         disableAutograd();
         try (NDManager batch = model.manager().newSubManager()) {
-            NDList motion = model.pose(stack(batch, earlier), stack(batch, later), false);
+            NDList motion = model.poseForInference(stack(batch, earlier, 0), stack(batch, later, 1));
             float[] rotation = motion.get(0).toFloatArray();
             float[] translation = motion.get(1).toFloatArray();
             float[][] out = new float[earlier.size()][6];
@@ -72,19 +81,25 @@ public final class DepthPredictor {
         }
     }
 
-    private NDArray stack(NDManager manager, List<float[]> images) {
+    private NDArray stack(NDManager manager, List<float[]> images, int slot) {
         ModelConfig config = model.config();
         int size = 3 * config.height() * config.width();
-        float[] data = new float[images.size() * size];
+        int bytes = images.size() * size * Float.BYTES;
+        if (staging[slot] == null || staging[slot].capacity() < bytes) {
+            staging[slot] = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+        }
+        ByteBuffer buffer = staging[slot].duplicate().order(ByteOrder.nativeOrder());
+        buffer.clear().limit(bytes);
+        FloatBuffer floats = buffer.asFloatBuffer();
         for (int i = 0; i < images.size(); i++) {
             float[] image = images.get(i);
             if (image.length != size) {
                 throw new IllegalArgumentException("image " + i + " has " + image.length + " values, the model takes 3x"
                         + config.height() + "x" + config.width() + " = " + size);
             }
-            System.arraycopy(image, 0, data, i * size, size);
+            floats.put(image);
         }
-        return manager.create(data, new Shape(images.size(), 3, config.height(), config.width()));
+        return manager.create(buffer, new Shape(images.size(), 3, config.height(), config.width()), DataType.FLOAT32);
     }
 
     /** PyTorch's grad mode is per thread and on by default; inference must not record autograd graphs. */

@@ -1,40 +1,63 @@
 package io.depthstream.model.net;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Reflection padding of the two spatial axes, as {@code torch.nn.ReflectionPad2d} (DJL has none). */
 public final class ReflectionPad2d {
 
+    /** Source pixel of every padded pixel, per (H, W, pad); a few sizes per network, computed once. */
+    private static final Map<Shape, long[]> SOURCES = new ConcurrentHashMap<>();
+
     private ReflectionPad2d() {}
 
     /**
-     * Pads H and W by mirroring the border (the edge row itself is not repeated); differentiable.
+     * Pads H and W by mirroring the border (the edge row itself is not repeated); differentiable. One gather over
+     * the flattened image: half the memory traffic of padding each axis by concatenation.
      *
      * @param x (N, C, H, W) with H, W &gt; pad
      * @param pad rows/columns added on each side
      * @return (N, C, H + 2·pad, W + 2·pad)
      */
     public static NDArray pad(NDArray x, int pad) {
-        NDArray rows = padAxis(x, 2, pad);
-        NDArray padded = padAxis(rows, 3, pad);
-        rows.close();
-        return padded;
+        Shape shape = x.getShape();
+        long n = shape.get(0);
+        long c = shape.get(1);
+        int h = (int) shape.get(2);
+        int w = (int) shape.get(3);
+        if (pad >= h || pad >= w) {
+            throw new IllegalArgumentException(
+                    "reflection pad " + pad + " needs more than " + pad + " pixels, got " + h + "x" + w);
+        }
+        long[] sources = SOURCES.computeIfAbsent(new Shape(h, w, pad), key -> sources(h, w, pad));
+        try (NDArray index = x.getManager().create(sources);
+                NDArray flat = x.reshape(n, c, (long) h * w);
+                NDArray gathered = flat.get(new NDIndex(":, :, {}", index))) {
+            return gathered.reshape(n, c, h + 2L * pad, w + 2L * pad);
+        }
     }
 
-    private static NDArray padAxis(NDArray x, int axis, int pad) {
-        long size = x.getShape().get(axis);
-        if (pad >= size) {
-            throw new IllegalArgumentException("reflection pad " + pad + " needs more than " + pad + " pixels, got " + size);
+    private static long[] sources(int h, int w, int pad) {
+        int paddedWidth = w + 2 * pad;
+        long[] sources = new long[(h + 2 * pad) * paddedWidth];
+        for (int y = 0; y < h + 2 * pad; y++) {
+            int sourceRow = reflect(y - pad, h);
+            for (int x = 0; x < paddedWidth; x++) {
+                sources[y * paddedWidth + x] = (long) sourceRow * w + reflect(x - pad, w);
+            }
         }
-        String leading = ":,".repeat(axis);
-        try (NDArray first = x.get(leading + "1:" + (pad + 1));
-                NDArray last = x.get(leading + (size - pad - 1) + ":" + (size - 1));
-                NDArray before = first.flip(axis);
-                NDArray after = last.flip(axis)) {
-            // closing the handles early frees memory at once; autograd keeps what it saved
-            return NDArrays.concat(new NDList(before, x, after), axis);
+        return sources;
+    }
+
+    /** Mirror an index that is at most one image length outside [0, size) back inside, without repeating the edge. */
+    private static int reflect(int i, int size) {
+        if (i < 0) {
+            return -i;
         }
+        return i >= size ? 2 * (size - 1) - i : i;
     }
 }

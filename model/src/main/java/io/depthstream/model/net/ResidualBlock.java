@@ -25,6 +25,8 @@ import java.util.Map;
 public final class ResidualBlock extends AbstractBlock implements TorchNamed {
 
     private static final byte VERSION = 1;
+    /** torchvision's batch-norm ε. */
+    static final float BATCH_NORM_EPSILON = 1e-5f;
 
     private final List<Block> convs = new ArrayList<>();
     private final List<Block> norms = new ArrayList<>();
@@ -74,7 +76,7 @@ public final class ResidualBlock extends AbstractBlock implements TorchNamed {
     }
 
     static BatchNorm norm() {
-        return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+        return BatchNorm.builder().optEpsilon(BATCH_NORM_EPSILON).optMomentum(0.9f).build();
     }
 
     /**
@@ -87,12 +89,11 @@ public final class ResidualBlock extends AbstractBlock implements TorchNamed {
         NDArray input = inputs.singletonOrThrow();
         NDArray x = input;
         for (int i = 0; i < convs.size(); i++) {
-            NDArray convolved = convs.get(i).forward(store, new NDList(x), training).singletonOrThrow();
+            NDArray normalised = FoldedBatchNorms.convNorm(store, convs.get(i), norms.get(i), x, training, params);
             if (x != input) {
                 x.close();
             }
-            x = norms.get(i).forward(store, new NDList(convolved), training).singletonOrThrow();
-            convolved.close();
+            x = normalised;
             if (i < convs.size() - 1) {
                 NDArray activated = Activation.relu(x);
                 x.close();
@@ -101,9 +102,7 @@ public final class ResidualBlock extends AbstractBlock implements TorchNamed {
         }
         NDArray identity = input;
         if (downsampleConv != null) {
-            NDArray projected = downsampleConv.forward(store, inputs, training).singletonOrThrow();
-            identity = downsampleNorm.forward(store, new NDList(projected), training).singletonOrThrow();
-            projected.close();
+            identity = FoldedBatchNorms.convNorm(store, downsampleConv, downsampleNorm, input, training, params);
         }
         NDArray sum = x.add(identity);
         x.close();

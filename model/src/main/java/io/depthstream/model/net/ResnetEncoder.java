@@ -86,10 +86,8 @@ public final class ResnetEncoder extends AbstractBlock implements TorchNamed {
         NDArray x = centred.div(0.225f);
         centred.close();
         NDList features = new NDList(5);
-        NDArray convolved = conv1.forward(store, new NDList(x), training).singletonOrThrow();
+        NDArray normalised = FoldedBatchNorms.convNorm(store, conv1, bn1, x, training, params);
         x.close();
-        NDArray normalised = bn1.forward(store, new NDList(convolved), training).singletonOrThrow();
-        convolved.close();
         NDArray stem = Activation.relu(normalised);
         normalised.close();
         features.add(stem);
@@ -97,7 +95,7 @@ public final class ResnetEncoder extends AbstractBlock implements TorchNamed {
         boolean currentIsFeature = false;
         for (List<ResidualBlock> layer : layers) {
             for (ResidualBlock block : layer) {
-                NDArray next = block.forward(store, new NDList(current), training).singletonOrThrow();
+                NDArray next = block.forward(store, new NDList(current), training, params).singletonOrThrow();
                 if (!currentIsFeature) {
                     current.close();
                 }

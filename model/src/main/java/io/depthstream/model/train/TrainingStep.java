@@ -99,6 +99,15 @@ public final class TrainingStep {
      * @param batch samples at the model's input size, all with the same neighbours present
      */
     public StepResult step(List<TrainingSample> batch) {
+        try {
+            return stepOnce(batch);
+        } finally {
+            // the forward pass updated batch-norm statistics even when the update itself was skipped
+            model.parametersChanged();
+        }
+    }
+
+    private StepResult stepOnce(List<TrainingSample> batch) {
         List<Augmentation> augmentations = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             augmentations.add(config.augment() ? Augmentation.draw(augmentationRandom) : Augmentation.none());

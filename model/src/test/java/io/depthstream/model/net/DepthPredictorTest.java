@@ -49,9 +49,30 @@ class DepthPredictorTest {
     }
 
     @Test
+    void foldedInferenceFollowsTrainingUpdates() {
+        try (DepthModel model = DepthModel.initialise(LITE, Device.cpu(), 5)) {
+            DepthPredictor predictor = new DepthPredictor(model);
+            float[] before = predictor.disparity(List.of(image(4)))[0];
+            io.depthstream.model.train.TrainingStep training = new io.depthstream.model.train.TrainingStep(model,
+                    io.depthstream.model.train.TrainingConfig.monodepth2(1).withLearningRate(1e-3));
+            training.step(List.of(new io.depthstream.model.train.TrainingSample(image(1), image(2), image(3),
+                    io.depthstream.model.geometry.Intrinsics.kittiNormalised(96, 64))));
+
+            float[] after = predictor.disparity(List.of(image(4)))[0];
+            try (NDManager manager = model.manager().newSubManager()) {
+                NDArray input = manager.create(image(4), new Shape(1, 3, 64, 96));
+                float[] unfolded = model.depth(input, false).disparities().get(0).toFloatArray();
+                assertThat(after).containsExactly(unfolded, within(1e-4f));
+            }
+            assertThat(after).isNotEqualTo(before);
+        }
+    }
+
+    @Test
     void predictionOnAnotherThreadRecordsNoAutogradGraph() throws Exception {
         try (DepthModel model = DepthModel.initialise(LITE, Device.cpu(), 5)) {
             DepthPredictor predictor = new DepthPredictor(model);
+            predictor.disparity(List.of(image(0))); // builds the folded batch-norm cache, once
             int before = model.manager().getManagedArrays().size();
             Thread worker = new Thread(() -> {
                 for (int i = 0; i < 50; i++) {
