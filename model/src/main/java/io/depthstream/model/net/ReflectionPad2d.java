@@ -34,7 +34,10 @@ public final class ReflectionPad2d {
                     "reflection pad " + pad + " needs more than " + pad + " pixels, got " + h + "x" + w);
         }
         long[] sources = SOURCES.computeIfAbsent(new Shape(h, w, pad), key -> sources(h, w, pad));
-        try (NDArray index = x.getManager().create(sources);
+        // create() wraps a Java buffer without copying, and autograd keeps the index for the backward pass, where
+        // the buffer may already be collected: gather with a copy that the engine owns
+        try (NDArray wrapped = x.getManager().create(sources);
+                NDArray index = wrapped.duplicate();
                 NDArray flat = x.reshape(n, c, (long) h * w);
                 NDArray gathered = flat.get(new NDIndex(":, :, {}", index))) {
             return gathered.reshape(n, c, h + 2L * pad, w + 2L * pad);
