@@ -9,6 +9,7 @@ import io.depthstream.model.net.ModelConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,18 +33,31 @@ public record BenchmarkReport(
      * @param script the PyTorch benchmark script
      */
     public static BenchmarkReport measure(DepthModel model, BenchmarkMachine machine, List<String> kinds,
-            List<Integer> batches, int rounds, int frames, Path python, Path script, PrintWriter progress)
-            throws IOException {
+            List<Integer> batches, int rounds, int frames, Path python, Path script, boolean synth,
+            PrintWriter progress) throws IOException {
         InferenceBenchmark benchmark = new InferenceBenchmark(model, rounds, frames, progress);
         ModelConfig config = model.config();
+        Map<String, Measurement> measurements = new LinkedHashMap<>();
+        String banner = null;
         if (python == null) {
-            return new BenchmarkReport(machine, config, null, benchmark.run(kinds, batches, null));
+            measurements.putAll(benchmark.run(kinds, batches, null));
+        } else {
+            try (PythonEagerProcess eager = new PythonEagerProcess(python, script,
+                    config.architecture().configName(), config.height(), config.width(), machine.torchThreads())) {
+                banner = eager.banner();
+                measurements.putAll(benchmark.run(kinds, batches, eager));
+            }
         }
-        try (PythonEagerProcess eager = new PythonEagerProcess(python, script, config.architecture().configName(),
-                config.height(), config.width(), machine.torchThreads())) {
-            return new BenchmarkReport(machine, config, eager.banner(), benchmark.run(kinds, batches, eager));
+        if (synth) {
+            for (Measurement m : SynthBenchmark.run(rounds, SYNTH_FRAMES_PER_ROUND, progress)) {
+                measurements.put(m.name(), m);
+            }
         }
+        return new BenchmarkReport(machine, config, banner, measurements);
     }
+
+    /** Frames per synthetic-rendering round: a few seconds of work here. */
+    private static final int SYNTH_FRAMES_PER_ROUND = 8;
 
     /** The JSON document {@code bench} writes. */
     public ObjectNode toJson(ObjectMapper mapper) {
@@ -66,6 +80,11 @@ public record BenchmarkReport(
         if (pythonBanner != null) {
             putMedians(root.putObject("pytorch_eager_fps"), InferenceBenchmark.DEPTH, "pytorch");
             putMedians(root.putObject("pytorch_eager_depth_pose_fps"), InferenceBenchmark.DEPTH_POSE, "pytorch");
+        }
+        Measurement render = measurements.get(SynthBenchmark.RENDER);
+        if (render != null) {
+            root.put("synth_render_fps", render.median());
+            root.put("synth_velodyne_sweeps_per_s", measurements.get(SynthBenchmark.SCAN).median());
         }
         ArrayNode all = root.putArray("measurements");
         measurements.forEach((key, m) -> {
@@ -112,6 +131,13 @@ public record BenchmarkReport(
             }
             md.append(" |\n");
         });
+        Measurement render = measurements.get(SynthBenchmark.RENDER);
+        if (render != null) {
+            md.append("\n| synthetic drive (1242x375) | per second |\n|---|---|\n")
+                    .append("| rendered frames (colour + depth) | ").append(format(render)).append(" |\n")
+                    .append("| velodyne sweeps (64 beams) | ").append(format(measurements.get(SynthBenchmark.SCAN)))
+                    .append(" |\n");
+        }
         return md.toString();
     }
 

@@ -21,17 +21,18 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code depthstream bench}: measures raw model inference throughput on this machine, optionally against PyTorch. */
+/** {@code depthstream bench}: inference throughput (optionally against PyTorch) and synthetic rendering speed. */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
         description = {
-            "Measure raw depth (and depth + pose) inference throughput on this machine.",
+            "Measure inference throughput and synthetic rendering speed on this machine.",
             "",
             "A seeded random model of the chosen architecture runs on random images; each configuration gets one",
             "warm-up round and --rounds measured rounds, reported as median (min, max) frames/s. With --python, the",
             "same architecture built independently in PyTorch (integration-tests/bench/monodepth2_eager.py) runs on",
-            "the same thread count, its rounds alternating with the Java ones. Writes JSON and prints a Markdown table."
+            "the same thread count, its rounds alternating with the Java ones. Then, unless --no-synth, synthetic-drive",
+            "rendering at 1242x375 (frames and velodyne sweeps per second). Writes JSON and prints Markdown tables."
         })
 public final class BenchCommand implements Callable<Integer> {
 
@@ -67,6 +68,9 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Also measure PyTorch eager with this interpreter (e.g. /usr/bin/python3 with python3-torch).")
     Path python;
 
+    @Option(names = "--no-synth", description = "Skip measuring synthetic-drive rendering at 1242x375.")
+    boolean noSynth;
+
     @Option(names = "--json", defaultValue = "bench.json", paramLabel = "FILE",
             description = "Where the JSON results go (default: ${DEFAULT-VALUE}).")
     Path json;
@@ -97,7 +101,7 @@ public final class BenchCommand implements Callable<Integer> {
         try (DepthModel model = DepthModel.initialise(config,
                 DeviceChoice.parse(device).resolve(Engine.getInstance()), 0)) {
             report = BenchmarkReport.measure(model, machine, kinds, batches, rounds, frames, python,
-                    locateScript(), err);
+                    locateScript(), !noSynth, err);
         }
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         Files.writeString(json, mapper.writeValueAsString(report.toJson(mapper)));

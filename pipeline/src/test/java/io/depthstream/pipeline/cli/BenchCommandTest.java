@@ -17,7 +17,7 @@ class BenchCommandTest {
         Path json = dir.resolve("bench.json");
 
         DepthstreamCommandTest.Run result = run("bench", "--arch", "lite", "--height", "64", "--width", "96",
-                "--batch", "1,2", "--rounds", "2", "--frames", "2", "--json", json.toString());
+                "--batch", "1,2", "--rounds", "2", "--frames", "2", "--no-synth", "--json", json.toString());
 
         assertThat(result.exit()).as(result.err()).isZero();
         JsonNode root = new ObjectMapper().readTree(json.toFile());
@@ -29,8 +29,23 @@ class BenchCommandTest {
         assertThat(root.at("/measurements/0/rounds_fps")).hasSize(2);
         assertThat(root.at("/model/architecture").asText()).isEqualTo("lite");
         assertThat(root.has("pytorch_eager_fps")).isFalse();
+        assertThat(root.has("synth_render_fps")).isFalse();
         assertThat(result.out()).contains("| depth | 1 |").contains("| depth+pose | 2 |");
         assertThat(result.err()).contains("round 0 (warm-up)").contains("round 2");
+    }
+
+    @Test
+    void measuresSyntheticRenderingAtKittiSize(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+
+        DepthstreamCommandTest.Run result = run("bench", "--arch", "lite", "--height", "64", "--width", "96",
+                "--batch", "1", "--kinds", "depth", "--rounds", "1", "--frames", "1", "--json", json.toString());
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertThat(root.get("synth_render_fps").asDouble()).isPositive();
+        assertThat(root.get("synth_velodyne_sweeps_per_s").asDouble()).isPositive();
+        assertThat(result.out()).contains("| rendered frames (colour + depth) |");
     }
 
     @Test
