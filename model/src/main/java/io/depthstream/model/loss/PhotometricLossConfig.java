@@ -59,6 +59,12 @@ public record PhotometricLossConfig(
                 on, depthRange);
     }
 
+    /** This configuration with another disparity-to-depth mapping (a model's own depth range). */
+    public PhotometricLossConfig withDepthRange(DisparityToDepth range) {
+        return new PhotometricLossConfig(ssimWeight, smoothnessWeight, minReprojection, autoMask, identityNoise,
+                fullResolution, range);
+    }
+
     /** This configuration with another tie-break noise level (0 makes the loss deterministic). */
     public PhotometricLossConfig withIdentityNoise(double sigma) {
         return new PhotometricLossConfig(ssimWeight, smoothnessWeight, minReprojection, autoMask, sigma,

@@ -43,10 +43,7 @@ public final class TrainingStep {
         this.model = model;
         this.config = config;
         ModelConfig modelConfig = model.config();
-        PhotometricLossConfig lossConfig = config.loss();
-        lossConfig = new PhotometricLossConfig(lossConfig.ssimWeight(), lossConfig.smoothnessWeight(),
-                lossConfig.minReprojection(), lossConfig.autoMask(), lossConfig.identityNoise(),
-                lossConfig.fullResolution(), modelConfig.depthRange());
+        PhotometricLossConfig lossConfig = config.loss().withDepthRange(modelConfig.depthRange());
         this.objective = new SelfSupervisedObjective(new PhotometricLoss(lossConfig, new Random(config.seed())));
         this.augmentationRandom = new Random(config.seed() ^ 0x5DEECE66DL);
         this.rate = new MutableRate((float) config.learningRate());

@@ -97,10 +97,8 @@ public final class LossCommand implements Callable<Integer> {
             PhotometricLossConfig lossConfig = PhotometricLossConfig.monodepth2()
                     .withAutoMask(!noAutoMask)
                     .withMinReprojection(!averageReprojection)
-                    .withFullResolution(!noFullResolution);
-            lossConfig = new PhotometricLossConfig(lossConfig.ssimWeight(), lossConfig.smoothnessWeight(),
-                    lossConfig.minReprojection(), lossConfig.autoMask(), lossConfig.identityNoise(),
-                    lossConfig.fullResolution(), config.depthRange());
+                    .withFullResolution(!noFullResolution)
+                    .withDepthRange(config.depthRange());
             SelfSupervisedObjective objective =
                     new SelfSupervisedObjective(new PhotometricLoss(lossConfig, new Random(model.seed)));
             TrainingSample sample = new TrainingSample(network(prevImage, config), network(curImage, config),
