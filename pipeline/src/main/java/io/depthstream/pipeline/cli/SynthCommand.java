@@ -86,24 +86,14 @@ public final class SynthCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--frames must be at least 3 (one triplet), got " + frames);
         }
         DriveOptions options = new DriveOptions(frames, width, height, movingObjects, staticStretch);
-        PrintWriter err = spec.commandLine().getErr();
         long start = System.nanoTime();
-        long[] lastPrint = {0};
+        ProgressBar progress = ProgressBar.of("synth", "frames", (long) drives * frames, spec.commandLine().getErr());
         try {
-            new SyntheticDriveWriter(seed, drives, options).write(out, (done, total) -> {
-                long now = System.nanoTime();
-                if (done == total || now - lastPrint[0] > 250_000_000L) {
-                    lastPrint[0] = now;
-                    double rate = done / ((now - start) / 1e9);
-                    err.printf(Locale.ROOT, "\rsynth: %d/%d frames, %.1f frames/s", done, total, rate);
-                    err.flush();
-                }
-            });
+            new SyntheticDriveWriter(seed, drives, options).write(out, (done, total) -> progress.advance(1));
         } catch (IOException e) {
             throw new IllegalStateException("cannot write to " + out + ": " + e, e);
         }
-        err.println();
-        err.flush();
+        progress.finish();
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.printf(Locale.ROOT, "wrote %d drive%s of %d frames (%dx%d) to %s in %.1f s%n", drives,
                 drives == 1 ? "" : "s", frames, width, height, out, (System.nanoTime() - start) / 1e9);

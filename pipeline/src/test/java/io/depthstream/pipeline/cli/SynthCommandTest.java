@@ -23,7 +23,7 @@ class SynthCommandTest {
                 "--seed", "4", "--size", "96x32", "--moving-objects", "--static-stretch");
 
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(run.err()).contains("synth: 6/6 frames").containsPattern("\\d+\\.\\d frames/s");
+        assertThat(run.err()).containsPattern("synth \\[#+\\] 6/6 100%\\s+\\d+\\.\\d frames/s");
         assertThat(run.out()).contains("wrote 2 drives of 3 frames (96x32) to " + out);
         assertThat(Files.exists(out.resolve("2011_09_26_calib.zip"))).isTrue();
         assertThat(Files.exists(out.resolve("2011_09_26_drive_0002_sync.zip"))).isTrue();
