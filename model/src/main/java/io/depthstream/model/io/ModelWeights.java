@@ -72,7 +72,7 @@ public final class ModelWeights {
      */
     public static DepthModel load(Path directory, Device device) {
         ModelConfig config = readConfig(directory);
-        DepthModel model = DepthModel.initialise(config, device, 0);
+        DepthModel model = DepthModel.forLoading(config, device);
         try {
             readParameters(model.depthNet(), model, directory.resolve(DEPTH_FILE));
             readParameters(model.poseNet(), model, directory.resolve(POSE_FILE));

@@ -56,7 +56,7 @@ public final class Monodepth2Import {
         Path poseEncoderFile = directory.resolve(POSE_ENCODER);
         Path poseFile = directory.resolve(POSE);
         boolean pose = Files.exists(poseEncoderFile) || Files.exists(poseFile);
-        DepthModel model = DepthModel.initialise(config, device, 0);
+        DepthModel model = DepthModel.forLoading(config, device);
         try {
             Map<String, Parameter> parameters = model.torchParameters();
             copy(encoder, parameters, ENCODER);

@@ -40,6 +40,18 @@ public final class DepthModel implements AutoCloseable {
      */
     public static DepthModel initialise(ModelConfig config, Device device, int seed) {
         Engine.getInstance().setRandomSeed(seed);
+        return allocate(config, device);
+    }
+
+    /**
+     * A model whose parameters are about to be overwritten (by a weights file or a checkpoint): allocated and
+     * initialised without re-seeding the engine's generator, which other users of the JVM may rely on.
+     */
+    public static DepthModel forLoading(ModelConfig config, Device device) {
+        return allocate(config, device);
+    }
+
+    private static DepthModel allocate(ModelConfig config, Device device) {
         NDManager manager = Engine.getInstance().newBaseManager(device);
         try {
             DepthNet depth = new DepthNet(config);

@@ -85,6 +85,28 @@ class TrainingStepTest {
     }
 
     @Test
+    void aThousandStepsLeaveNoTensorBehind() {
+        ModelConfig smallest = ModelConfig.monodepth2(Architecture.LITE).withSize(64, 64);
+        try (DepthModel model = DepthModel.initialise(smallest, Device.cpu(), 3)) {
+            TrainingStep training = new TrainingStep(model, TrainingConfig.monodepth2(1));
+            float[] frame = new float[3 * 64 * 64];
+            for (int i = 0; i < frame.length; i++) {
+                frame[i] = (float) (0.5 + 0.4 * Math.sin(0.37 * i));
+            }
+            List<TrainingSample> batch = List.of(new TrainingSample(frame, frame, frame, Intrinsics.kittiNormalised(64, 64)));
+            training.step(batch); // the optimiser's moment estimates are allocated on the first step
+            int arrays = model.manager().getManagedArrays().size();
+
+            for (int i = 1; i < 1000; i++) {
+                training.step(batch);
+            }
+
+            assertThat(model.manager().getManagedArrays()).hasSize(arrays);
+            assertThat(training.steps()).isEqualTo(1000);
+        }
+    }
+
+    @Test
     void aNonFiniteLossSkipsTheUpdate() {
         try (DepthModel model = DepthModel.initialise(LITE, Device.cpu(), 3)) {
             TrainingStep training = new TrainingStep(model, TrainingConfig.monodepth2(1).withAugmentation(false));

@@ -40,6 +40,10 @@ public final class DoctorCommand implements Callable<Integer> {
         BuildInfo build = BuildInfo.load();
         EngineReport engine = EngineReport.probe();
         List<String> problems = new ArrayList<>(engine.problems());
+        String hint = nativesHint(build.natives(), engine.engineVersion() != null);
+        if (hint != null) {
+            problems.add(hint);
+        }
 
         Runtime runtime = Runtime.getRuntime();
         out.printf("depthstream %s%n", build.version());
@@ -78,6 +82,18 @@ public final class DoctorCommand implements Callable<Integer> {
         }
         out.flush();
         return 1;
+    }
+
+    /**
+     * Why the CUDA build's natives may have been refused: DJL uses bundled CUDA natives only where it detects a
+     * CUDA driver, and otherwise looks for CPU natives, which a GPU build does not bundle.
+     */
+    static String nativesHint(String nativesArtifact, boolean engineLoaded) {
+        if (engineLoaded || nativesArtifact == null || !nativesArtifact.contains("-cu")) {
+            return null;
+        }
+        return "this is the GPU build (" + nativesArtifact + "): its natives load only where an NVIDIA driver >= 520"
+                + " is visible; on a machine without one, build without -Pgpu";
     }
 
     private static void row(PrintWriter out, String label, String format, Object... args) {

@@ -73,6 +73,14 @@ class DepthstreamCommandTest {
     }
 
     @Test
+    void doctorExplainsAGpuBuildOnAMachineWithoutCuda() {
+        assertThat(DoctorCommand.nativesHint("pytorch-native-cu118", false))
+                .contains("GPU build").contains("NVIDIA driver >= 520").contains("without -Pgpu");
+        assertThat(DoctorCommand.nativesHint("pytorch-native-cu118", true)).isNull();
+        assertThat(DoctorCommand.nativesHint("pytorch-native-cpu", false)).isNull();
+    }
+
+    @Test
     void doctorRejectsAnUnknownDevice() {
         Run run = run("doctor", "--device", "tpu");
 
