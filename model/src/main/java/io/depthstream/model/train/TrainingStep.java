@@ -149,12 +149,14 @@ public final class TrainingStep {
         }
     }
 
+    /** One read-back for all parameters: accumulating on the device avoids a synchronisation per parameter. */
     private static double globalNorm(List<NDArray> gradients) {
-        double sum = 0;
+        NDArray sum = null;
         for (NDArray gradient : gradients) {
-            sum += gradient.toType(DataType.FLOAT64, false).square().sum().getDouble();
+            NDArray squares = gradient.toType(DataType.FLOAT64, false).square().sum();
+            sum = sum == null ? squares : sum.add(squares);
         }
-        return Math.sqrt(sum);
+        return sum == null ? 0 : Math.sqrt(sum.getDouble());
     }
 
     /** zero_() on each gradient: unlike subtracting it from itself, this also clears NaN and infinity. */
