@@ -25,6 +25,8 @@ public final class DepthDecoder extends AbstractBlock implements TorchNamed {
     private static final byte VERSION = 1;
     /** Decoder channels per level 0..4. */
     static final int[] DECODER_CHANNELS = {16, 32, 64, 128, 256};
+    /** Forward param: produce only the scale-0 disparity (inference), freeing every level once used. */
+    static final String FINEST_ONLY = "depthstream.finestDisparityOnly";
     /** Levels whose decoder features the triplet losses use. */
     static final int[] FEATURE_SCALES = {1, 2, 3};
 
@@ -54,18 +56,20 @@ public final class DepthDecoder extends AbstractBlock implements TorchNamed {
     /**
      * @param inputs the encoder's five feature maps (N, C_i, H/2^(i+1), W/2^(i+1))
      * @return disparities in (0, 1) for each scale s in ascending order, (N, 1, H/2^s, W/2^s), followed by the
-     *     decoder features at scales 1, 2, 3: (N, 32, H/2, W/2), (N, 64, H/4, W/4), (N, 128, H/8, W/8)
+     *     decoder features at scales 1, 2, 3: (N, 32, H/2, W/2), (N, 64, H/4, W/4), (N, 128, H/8, W/8); with the
+     *     {@link #FINEST_ONLY} param, only the scale-0 disparity
      */
     @Override
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+        boolean finestOnly = params != null && params.contains(FINEST_ONLY);
         NDArray[] disparities = new NDArray[4];
         NDArray[] features = new NDArray[5];
         NDArray x = inputs.get(4);
         for (int i = 4; i >= 0; i--) {
             NDArray reduced = upconv0[i].forward(store, new NDList(x), training).singletonOrThrow();
             if (i < 4) {
-                release(x, i + 1);
+                release(x, i + 1, finestOnly);
             }
             NDArray upsampled = NearestUpsample.twice(reduced);
             reduced.close();
@@ -77,13 +81,16 @@ public final class DepthDecoder extends AbstractBlock implements TorchNamed {
             x = upconv1[i].forward(store, new NDList(merged), training).singletonOrThrow();
             merged.close();
             features[i] = x;
-            if (i < 4 && dispconv[i] != null) {
+            if (i < 4 && dispconv[i] != null && (i == 0 || !finestOnly)) {
                 NDArray logits = dispconv[i].forward(store, new NDList(x), training).singletonOrThrow();
                 disparities[i] = Activation.sigmoid(logits);
                 logits.close();
             }
         }
-        release(x, 0);
+        release(x, 0, finestOnly);
+        if (finestOnly) {
+            return new NDList(disparities[0]);
+        }
         NDList out = new NDList(scales.size() + FEATURE_SCALES.length);
         for (int s : scales) {
             out.add(disparities[s]);
@@ -95,9 +102,9 @@ public final class DepthDecoder extends AbstractBlock implements TorchNamed {
     }
 
     /** Frees a level's output once the next level has used it, unless it is returned as a feature map. */
-    private static void release(NDArray levelOutput, int level) {
+    private static void release(NDArray levelOutput, int level, boolean finestOnly) {
         for (int returned : FEATURE_SCALES) {
-            if (returned == level) {
+            if (returned == level && !finestOnly) {
                 return;
             }
         }

@@ -114,21 +114,22 @@ public final class DepthModel implements AutoCloseable {
     }
 
     /**
-     * The depth network for inference: batch norm in inference mode, folded into the convolutions (cached until
-     * {@link #parametersChanged()}); numerically the same as {@code depth(images, false)} up to float rounding.
+     * The depth network for inference: only the scale-0 disparity, batch norm in inference mode and folded into
+     * the convolutions (cached until {@link #parametersChanged()}), every intermediate freed as soon as it is used;
+     * numerically {@code depth(images, false).disparities().get(0)} up to float rounding.
      *
      * @param images (N, 3, H, W) RGB in [0, 1]; call with autograd off
+     * @return (N, 1, H, W) sigmoid disparity
      */
-    public DepthOutput depthForInference(NDArray images) {
+    public NDArray disparityForInference(NDArray images) {
         ParameterStore store = new ParameterStore(images.getManager(), false);
-        return DepthOutput.of(depthNet.forward(store, new NDList(images), false, folded.asParams()),
-                config.scales().size());
+        return depthNet.forward(store, new NDList(images), false, folded.asParams(true)).singletonOrThrow();
     }
 
-    /** The pose network for inference, batch norms folded as in {@link #depthForInference}. */
+    /** The pose network for inference, batch norms folded as in {@link #disparityForInference}. */
     public NDList poseForInference(NDArray earlier, NDArray later) {
         ParameterStore store = new ParameterStore(earlier.getManager(), false);
-        return poseNet.forward(store, new NDList(earlier.concat(later, 1)), false, folded.asParams());
+        return poseNet.forward(store, new NDList(earlier.concat(later, 1)), false, folded.asParams(false));
     }
 
     /**

@@ -47,7 +47,7 @@ public final class DepthPredictor {
         disableAutograd();
         try (NDManager batch = model.manager().newSubManager()) {
             NDArray input = stack(batch, images, 0);
-            float[] all = model.depthForInference(input).disparities().get(0).toFloatArray();
+            float[] all = model.disparityForInference(input).toFloatArray();
             float[][] out = new float[images.size()][plane];
             for (int i = 0; i < images.size(); i++) {
                 System.arraycopy(all, i * plane, out[i], 0, plane);

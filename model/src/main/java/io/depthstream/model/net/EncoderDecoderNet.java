@@ -37,7 +37,7 @@ abstract class EncoderDecoderNet<D extends AbstractBlock & TorchNamed> extends A
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDList features = encoder.forward(store, inputs, training, params);
-        NDList out = decoder.forward(store, features, training);
+        NDList out = decoder.forward(store, features, training, params);
         features.close();
         return out;
     }

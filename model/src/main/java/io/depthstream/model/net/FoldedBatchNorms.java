@@ -29,10 +29,13 @@ final class FoldedBatchNorms {
         this.manager = manager;
     }
 
-    /** Forward params that enable folding. */
-    PairList<String, Object> asParams() {
+    /** Forward params that enable folding; {@code finestOnly} also limits the depth decoder to scale 0. */
+    PairList<String, Object> asParams(boolean finestOnly) {
         PairList<String, Object> params = new PairList<>();
         params.add(PARAM, this);
+        if (finestOnly) {
+            params.add(DepthDecoder.FINEST_ONLY, Boolean.TRUE);
+        }
         return params;
     }
 
