@@ -36,6 +36,11 @@ def main():
     depth = DepthDecoder(encoder.channels).eval()
     pose_encoder = Encoder(2, base, blocks).eval()
     pose = PoseDecoder(pose_encoder.channels).eval()
+    for module in (encoder, depth, pose_encoder, pose):
+        for m in module.modules():
+            # the same initialisation as the Java side (and torchvision's ResNet): Kaiming-normal, fan-out
+            if isinstance(m, torch.nn.Conv2d):
+                torch.nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
     rng = np.random.default_rng(0)
     print(f"ready torch {torch.__version__} threads {torch.get_num_threads()}", flush=True)
     for line in sys.stdin:
