@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import io.depthstream.model.data.ImageResizer;
+import io.depthstream.model.data.RgbImage;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,6 +30,15 @@ public final class DepthPredictor {
     /** Predicts with the given model (not closed by this predictor). */
     public DepthPredictor(DepthModel model) {
         this.model = model;
+    }
+
+    /**
+     * An image as the networks take it: resized to the model's input size (area filter when shrinking), planar
+     * RGB floats in [0, 1]. Every caller prepares images this way, so they all feed the model alike.
+     */
+    public float[] input(RgbImage image) {
+        ModelConfig config = model.config();
+        return ImageResizer.resize(image, config.width(), config.height()).toChwFloats();
     }
 
     /** The model predictions come from. */

@@ -3,7 +3,6 @@ package io.depthstream.pipeline.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.depthstream.model.data.DepthMap;
-import io.depthstream.model.data.ImageResizer;
 import io.depthstream.model.data.KittiDataException;
 import io.depthstream.model.data.KittiDrive;
 import io.depthstream.model.data.KittiRawArchive;
@@ -175,7 +174,7 @@ public final class EvalCommand implements Callable<Integer> {
         List<EigenImage> images = new ArrayList<>();
         try (DepthModel depthModel = model.open(spec.commandLine())) {
             ModelConfig config = depthModel.config();
-            DisparityToDepth range = new DisparityToDepth(config.minDepth(), config.maxDepth());
+            DisparityToDepth range = config.depthRange();
             DepthPredictor predictor = new DepthPredictor(depthModel);
             out.printf(Locale.ROOT, "-> Evaluating %d images of %s with %s %dx%d %s on %s, %s%n",
                     frames.size(), split, config.architecture().configName(), config.width(), config.height(),
@@ -187,8 +186,7 @@ public final class EvalCommand implements Callable<Integer> {
                 List<SplitEntry> chunk = entries.subList(from, Math.min(entries.size(), from + batch));
                 List<float[]> inputs = new ArrayList<>(chunk.size());
                 for (SplitEntry entry : chunk) {
-                    inputs.add(ImageResizer.resize(archive.image(entry.drive(), entry.frame(), entry.camera()),
-                            config.width(), config.height()).toChwFloats());
+                    inputs.add(predictor.input(archive.image(entry.drive(), entry.frame(), entry.camera())));
                 }
                 float[][] sigmoid = predictor.disparity(inputs);
                 for (int i = 0; i < chunk.size(); i++) {

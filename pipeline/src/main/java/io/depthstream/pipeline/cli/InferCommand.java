@@ -2,7 +2,6 @@ package io.depthstream.pipeline.cli;
 
 import io.depthstream.model.data.BilinearResizer;
 import io.depthstream.model.data.DepthMap;
-import io.depthstream.model.data.ImageResizer;
 import io.depthstream.model.data.RgbImage;
 import io.depthstream.model.eval.EigenEvaluator;
 import io.depthstream.model.io.DisparityColormap;
@@ -83,7 +82,7 @@ public final class InferCommand implements Callable<Integer> {
                 if (pending.size() == batch || (i == images.size() - 1 && !pending.isEmpty())) {
                     List<float[]> inputs = new ArrayList<>();
                     for (RgbImage image : decoded) {
-                        inputs.add(ImageResizer.resize(image, config.width(), config.height()).toChwFloats());
+                        inputs.add(predictor.input(image));
                     }
                     float[][] disparities = predictor.disparity(inputs);
                     for (int b = 0; b < pending.size(); b++) {

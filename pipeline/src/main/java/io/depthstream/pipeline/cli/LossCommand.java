@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.depthstream.model.data.ImageResizer;
 import io.depthstream.model.data.RgbImage;
 import io.depthstream.model.geometry.Intrinsics;
 import io.depthstream.model.loss.PhotometricLoss;
 import io.depthstream.model.loss.PhotometricLossConfig;
 import io.depthstream.model.net.DepthModel;
+import io.depthstream.model.net.DepthPredictor;
 import io.depthstream.model.net.ModelConfig;
 import io.depthstream.model.train.LossReport;
 import io.depthstream.model.train.SelfSupervisedObjective;
@@ -101,8 +101,9 @@ public final class LossCommand implements Callable<Integer> {
                     .withDepthRange(config.depthRange());
             SelfSupervisedObjective objective =
                     new SelfSupervisedObjective(new PhotometricLoss(lossConfig, new Random(model.seed)));
-            TrainingSample sample = new TrainingSample(network(prevImage, config), network(curImage, config),
-                    network(nextImage, config), intrinsics);
+            DepthPredictor inputs = new DepthPredictor(depthModel);
+            TrainingSample sample = new TrainingSample(inputs.input(prevImage), inputs.input(curImage),
+                    inputs.input(nextImage), intrinsics);
             LossReport report = objective.measure(depthModel, List.of(sample));
             print(report, lossConfig, intrinsics);
         }
@@ -123,10 +124,6 @@ public final class LossCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), problem);
         }
         return k.rescaled(image.width(), image.height(), config.width(), config.height());
-    }
-
-    private static float[] network(RgbImage image, ModelConfig config) {
-        return ImageResizer.resize(image, config.width(), config.height()).toChwFloats();
     }
 
     private static RgbImage read(Path file) throws IOException {
