@@ -50,8 +50,10 @@ public final class Conv3x3 extends AbstractBlock implements TorchNamed {
     @Override
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray padded = ReflectionPad2d.pad(inputs.singletonOrThrow(), 1);
-        NDArray out = conv.forward(store, new NDList(padded), training).singletonOrThrow();
+        NDArray padded = InferenceWeights.channelsLast(training, params)
+                ? ReflectionPad2d.padChannelsLast(inputs.singletonOrThrow(), 1)
+                : ReflectionPad2d.pad(inputs.singletonOrThrow(), 1);
+        NDArray out = InferenceWeights.conv(store, conv, padded, training, params);
         // intermediates are released as soon as they are used: freed memory is reused while still in cache
         padded.close();
         if (!elu) {

@@ -67,7 +67,7 @@ public final class DepthDecoder extends AbstractBlock implements TorchNamed {
         NDArray[] features = new NDArray[5];
         NDArray x = inputs.get(4);
         for (int i = 4; i >= 0; i--) {
-            NDArray reduced = upconv0[i].forward(store, new NDList(x), training).singletonOrThrow();
+            NDArray reduced = upconv0[i].forward(store, new NDList(x), training, params).singletonOrThrow();
             if (i < 4) {
                 release(x, i + 1, finestOnly);
             }
@@ -78,11 +78,11 @@ public final class DepthDecoder extends AbstractBlock implements TorchNamed {
                 merged = NDArrays.concat(new NDList(upsampled, inputs.get(i - 1)), 1);
                 upsampled.close();
             }
-            x = upconv1[i].forward(store, new NDList(merged), training).singletonOrThrow();
+            x = upconv1[i].forward(store, new NDList(merged), training, params).singletonOrThrow();
             merged.close();
             features[i] = x;
             if (i < 4 && dispconv[i] != null && (i == 0 || !finestOnly)) {
-                NDArray logits = dispconv[i].forward(store, new NDList(x), training).singletonOrThrow();
+                NDArray logits = dispconv[i].forward(store, new NDList(x), training, params).singletonOrThrow();
                 disparities[i] = Activation.sigmoid(logits);
                 logits.close();
             }

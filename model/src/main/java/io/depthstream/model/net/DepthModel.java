@@ -23,14 +23,14 @@ public final class DepthModel implements AutoCloseable {
     private final NDManager manager;
     private final DepthNet depthNet;
     private final PoseNet poseNet;
-    private final FoldedBatchNorms folded;
+    private final InferenceWeights folded;
 
     private DepthModel(ModelConfig config, NDManager manager, DepthNet depthNet, PoseNet poseNet) {
         this.config = config;
         this.manager = manager;
         this.depthNet = depthNet;
         this.poseNet = poseNet;
-        this.folded = new FoldedBatchNorms(manager);
+        this.folded = new InferenceWeights(manager);
     }
 
     /**
@@ -123,13 +123,18 @@ public final class DepthModel implements AutoCloseable {
      */
     public NDArray disparityForInference(NDArray images) {
         ParameterStore store = new ParameterStore(images.getManager(), false);
-        return depthNet.forward(store, new NDList(images), false, folded.asParams(true)).singletonOrThrow();
+        try (NDArray channelsLast = ChannelsLast.of(images)) {
+            return depthNet.forward(store, new NDList(channelsLast), false, folded.asParams(true)).singletonOrThrow();
+        }
     }
 
     /** The pose network for inference, batch norms folded as in {@link #disparityForInference}. */
     public NDList poseForInference(NDArray earlier, NDArray later) {
         ParameterStore store = new ParameterStore(earlier.getManager(), false);
-        return poseNet.forward(store, new NDList(earlier.concat(later, 1)), false, folded.asParams(false));
+        try (NDArray pair = earlier.concat(later, 1);
+                NDArray channelsLast = ChannelsLast.of(pair)) {
+            return poseNet.forward(store, new NDList(channelsLast), false, folded.asParams(false));
+        }
     }
 
     /**

@@ -60,11 +60,20 @@ public final class PoseDecoder extends AbstractBlock implements TorchNamed {
     @Override
     protected NDList forwardInternal(
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = Activation.relu(squeeze.forward(store, new NDList(inputs.get(inputs.size() - 1)), training)
-                .singletonOrThrow());
-        x = Activation.relu(pose0.forward(store, new NDList(x), training).singletonOrThrow());
-        x = Activation.relu(pose1.forward(store, new NDList(x), training).singletonOrThrow());
-        x = pose2.forward(store, new NDList(x), training).singletonOrThrow();
+        NDArray x = inputs.get(inputs.size() - 1);
+        Block[] convs = {squeeze, pose0, pose1, pose2};
+        for (int i = 0; i < convs.length; i++) {
+            NDArray convolved = InferenceWeights.conv(store, convs[i], x, training, params);
+            if (i > 0) {
+                x.close();
+            }
+            if (i == convs.length - 1) {
+                x = convolved;
+            } else {
+                x = Activation.relu(convolved);
+                convolved.close();
+            }
+        }
         NDArray mean = x.mean(new int[] {3}).mean(new int[] {2});
         // a plain mul(float) would corrupt the pose gradients in DJL 0.25 (see ScalarConstant)
         NDArray out = mean.mul(ScalarConstant.of(mean, OUTPUT_SCALE));

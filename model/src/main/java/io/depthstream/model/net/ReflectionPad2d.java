@@ -44,6 +44,33 @@ public final class ReflectionPad2d {
         }
     }
 
+    /**
+     * {@link #pad} for a channels-last {@code x}: the gather runs over whole pixels (C contiguous values each) and
+     * the result is channels-last too. Same values as {@link #pad} for any layout; only the speed differs.
+     *
+     * @param x (N, C, H, W), ideally channels-last
+     * @return (N, C, H + 2·pad, W + 2·pad), channels-last
+     */
+    static NDArray padChannelsLast(NDArray x, int pad) {
+        Shape shape = x.getShape();
+        long n = shape.get(0);
+        long c = shape.get(1);
+        int h = (int) shape.get(2);
+        int w = (int) shape.get(3);
+        if (pad >= h || pad >= w) {
+            throw new IllegalArgumentException(
+                    "reflection pad " + pad + " needs more than " + pad + " pixels, got " + h + "x" + w);
+        }
+        long[] sources = SOURCES.computeIfAbsent(new Shape(h, w, pad), key -> sources(h, w, pad));
+        try (NDArray index = x.getManager().create(sources);
+                NDArray nhwc = x.transpose(0, 2, 3, 1);
+                NDArray pixels = nhwc.reshape(n, (long) h * w, c);
+                NDArray gathered = pixels.get(new NDIndex(":, {}, :", index));
+                NDArray padded = gathered.reshape(n, h + 2L * pad, w + 2L * pad, c)) {
+            return padded.transpose(0, 3, 1, 2);
+        }
+    }
+
     private static long[] sources(int h, int w, int pad) {
         int paddedWidth = w + 2 * pad;
         long[] sources = new long[(h + 2 * pad) * paddedWidth];

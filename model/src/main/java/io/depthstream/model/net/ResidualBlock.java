@@ -89,7 +89,7 @@ public final class ResidualBlock extends AbstractBlock implements TorchNamed {
         NDArray input = inputs.singletonOrThrow();
         NDArray x = input;
         for (int i = 0; i < convs.size(); i++) {
-            NDArray normalised = FoldedBatchNorms.convNorm(store, convs.get(i), norms.get(i), x, training, params);
+            NDArray normalised = InferenceWeights.convNorm(store, convs.get(i), norms.get(i), x, training, params);
             if (x != input) {
                 x.close();
             }
@@ -102,7 +102,7 @@ public final class ResidualBlock extends AbstractBlock implements TorchNamed {
         }
         NDArray identity = input;
         if (downsampleConv != null) {
-            identity = FoldedBatchNorms.convNorm(store, downsampleConv, downsampleNorm, input, training, params);
+            identity = InferenceWeights.convNorm(store, downsampleConv, downsampleNorm, input, training, params);
         }
         NDArray sum = x.add(identity);
         x.close();

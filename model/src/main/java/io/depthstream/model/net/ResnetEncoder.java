@@ -86,7 +86,7 @@ public final class ResnetEncoder extends AbstractBlock implements TorchNamed {
         NDArray x = centred.div(0.225f);
         centred.close();
         NDList features = new NDList(5);
-        NDArray normalised = FoldedBatchNorms.convNorm(store, conv1, bn1, x, training, params);
+        NDArray normalised = InferenceWeights.convNorm(store, conv1, bn1, x, training, params);
         x.close();
         NDArray stem = Activation.relu(normalised);
         normalised.close();

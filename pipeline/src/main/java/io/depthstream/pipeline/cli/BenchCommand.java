@@ -28,11 +28,12 @@ import java.util.concurrent.Callable;
         description = {
             "Measure inference throughput and synthetic rendering speed on this machine.",
             "",
-            "A seeded random model of the chosen architecture runs on random images; each configuration gets one",
-            "warm-up round and --rounds measured rounds, reported as median (min, max) frames/s. With --python, the",
-            "same architecture built independently in PyTorch (integration-tests/bench/monodepth2_eager.py) runs on",
-            "the same thread count, its rounds alternating with the Java ones. Then, unless --no-synth, synthetic-drive",
-            "rendering at 1242x375 (frames and velodyne sweeps per second). Writes JSON and prints Markdown tables."
+            "A seeded random model of the chosen architecture runs on random images; each configuration gets one"
+                    + " warm-up round and --rounds measured rounds, reported as median (min, max) frames/s. With"
+                    + " --python, the same architecture built independently in PyTorch"
+                    + " (integration-tests/bench/monodepth2_eager.py) runs on the same thread count, its rounds"
+                    + " alternating with the Java ones. Then, unless --no-synth, synthetic-drive rendering at 1242x375"
+                    + " (frames and velodyne sweeps per second). Writes JSON and prints Markdown tables."
         })
 public final class BenchCommand implements Callable<Integer> {
 

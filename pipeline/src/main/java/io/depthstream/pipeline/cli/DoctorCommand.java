@@ -21,8 +21,8 @@ import java.util.concurrent.Callable;
         description = {
             "Check the engine, devices and environment.",
             "",
-            "Loads the PyTorch engine offline, prints its version, devices and thread counts, the Flink version",
-            "and DJL's cache directory, and runs a small computation on every device.",
+            "Loads the PyTorch engine offline, prints its version, devices and thread counts, the Flink "
+                    + "version and DJL's cache directory, and runs a small computation on every device.",
             "Exits 0 when everything needed is in place, 1 with the list of problems otherwise."
         })
 public final class DoctorCommand implements Callable<Integer> {

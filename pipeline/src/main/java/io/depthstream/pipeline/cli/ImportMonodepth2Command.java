@@ -23,9 +23,10 @@ import java.util.concurrent.Callable;
         description = {
             "Convert monodepth2 checkpoints to depthstream's native weights (no Python needed).",
             "",
-            "DIR holds encoder.pth and depth.pth, and optionally pose_encoder.pth and pose.pth (without them the pose",
-            "network starts from random weights). The architecture (resnet18, resnet50) and the input size come from",
-            "encoder.pth. Every key must match the architecture; a mismatch names the file and the key."
+            "DIR holds encoder.pth and depth.pth, and optionally pose_encoder.pth and pose.pth (without them "
+                    + "the pose network starts from random weights). The architecture (resnet18, resnet50) and the "
+                    + "input size come from encoder.pth. Every key must match the architecture; a mismatch names the "
+                    + "file and the key."
         })
 public final class ImportMonodepth2Command implements Callable<Integer> {
 

@@ -36,12 +36,13 @@ import java.util.concurrent.Callable;
         description = {
             "Print the self-supervised loss of one triplet as JSON.",
             "",
-            "The three images are resized to the network's input size; the same code as training computes the loss,",
-            "without augmentation and with batch norm in inference mode. Output: total, photometric and smoothness",
-            "terms, and per scale the photometric term, the unweighted smoothness and the share of pixels where the",
-            "auto-mask kept the identity (the un-warped source).",
-            "Intrinsics --fx --fy --cx --cy are in pixels of the given images (all four, or none for KITTI's",
-            "normalised K). --seed also seeds the auto-mask's tie-break noise, so equal seeds give equal numbers."
+            "The three images are resized to the network's input size; the same code as training computes "
+                    + "the loss, without augmentation and with batch norm in inference mode. Output: total, "
+                    + "photometric and smoothness terms, and per scale the photometric term, the unweighted smoothness "
+                    + "and the share of pixels where the auto-mask kept the identity (the un-warped source).",
+            "Intrinsics --fx --fy --cx --cy are in pixels of the given images (all four, or none for KITTI's "
+                    + "normalised K). --seed also seeds the auto-mask's tie-break noise, so equal seeds give equal "
+                    + "numbers."
         })
 public final class LossCommand implements Callable<Integer> {
 

@@ -13,23 +13,24 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * Inference-time folding of each batch norm into the convolution before it: conv(x, w·s) + (β − μ·s) with
- * s = γ/√(σ² + ε), one op instead of two. Folded weights are cached per convolution until {@link #clear()}, which
+ * The convolution weights inference runs with: each batch norm folded into the convolution before it,
+ * conv(x, w·s) + (β − μ·s) with s = γ/√(σ² + ε), one op instead of two; every weight in the channels-last layout
+ * that inference activations use (see {@link ChannelsLast}). Cached per convolution until {@link #clear()}, which
  * {@link DepthModel#parametersChanged()} calls whenever parameters or running statistics change.
  */
-final class FoldedBatchNorms {
+final class InferenceWeights {
 
     /** The key under which a forward pass finds the cache in its {@code params}. */
-    static final String PARAM = "depthstream.foldedBatchNorms";
+    static final String PARAM = "depthstream.inferenceWeights";
 
     private final NDManager manager;
     private final Map<Block, NDArray[]> cache = new IdentityHashMap<>();
 
-    FoldedBatchNorms(NDManager manager) {
+    InferenceWeights(NDManager manager) {
         this.manager = manager;
     }
 
-    /** Forward params that enable folding; {@code finestOnly} also limits the depth decoder to scale 0. */
+    /** Forward params that select the inference weights and layout; {@code finestOnly} also limits the depth decoder to scale 0. */
     PairList<String, Object> asParams(boolean finestOnly) {
         PairList<String, Object> params = new PairList<>();
         params.add(PARAM, this);
@@ -47,7 +48,7 @@ final class FoldedBatchNorms {
      */
     static NDArray convNorm(ParameterStore store, Block conv, Block norm, NDArray x, boolean training,
             PairList<String, Object> params) {
-        FoldedBatchNorms folded = training || params == null ? null : (FoldedBatchNorms) params.get(PARAM);
+        InferenceWeights folded = training || params == null ? null : (InferenceWeights) params.get(PARAM);
         if (folded != null) {
             NDArray[] weights = folded.weights((Convolution) conv, norm);
             Convolution convolution = (Convolution) conv;
@@ -81,10 +82,45 @@ final class FoldedBatchNorms {
             NDArray foldedBias = beta.sub(shift);
             foldedWeight.attach(manager);
             foldedBias.attach(manager);
+            NDArray channelsLast = ChannelsLast.of(foldedWeight);
+            foldedWeight.close();
+            foldedWeight = channelsLast;
+            foldedWeight.attach(manager);
             NDArray[] folded = {foldedWeight, foldedBias};
             cache.put(conv, folded);
             return folded;
         }
+    }
+
+    /**
+     * A convolution with bias and no batch norm: at inference its weight is cached in channels-last layout.
+     *
+     * @param x (N, C_in, H, W)
+     * @return (N, C_out, H', W')
+     */
+    static NDArray conv(ParameterStore store, Block conv, NDArray x, boolean training,
+            PairList<String, Object> params) {
+        InferenceWeights folded = training || params == null ? null : (InferenceWeights) params.get(PARAM);
+        if (folded == null) {
+            return conv.forward(store, new NDList(x), training).singletonOrThrow();
+        }
+        Convolution convolution = (Convolution) conv;
+        NDArray[] weights = folded.cache.get(conv);
+        if (weights == null) {
+            NDArray weight = ChannelsLast.of(conv.getParameters().get("weight").getArray());
+            weight.attach(folded.manager);
+            NDArray bias = conv.getParameters().get("bias").getArray().duplicate();
+            bias.attach(folded.manager);
+            weights = new NDArray[] {weight, bias};
+            folded.cache.put(conv, weights);
+        }
+        return Conv2d.conv2d(x, weights[0], weights[1], convolution.getStride(), convolution.getPadding())
+                .singletonOrThrow();
+    }
+
+    /** Whether a forward pass runs with these weights, hence in the channels-last inference layout. */
+    static boolean channelsLast(boolean training, PairList<String, Object> params) {
+        return !training && params != null && params.contains(PARAM);
     }
 
     /** Drops every folded weight (parameters or statistics changed). */
