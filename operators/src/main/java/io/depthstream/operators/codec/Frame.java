@@ -13,6 +13,8 @@ import io.depthstream.model.geometry.Intrinsics;
  * @param intrinsics pinhole intrinsics in pixels of {@code image} (rescaled with it)
  * @param image RGB8 at the network's input size
  * @param semantic per-pixel uint8 class ids at the size of {@code image} (nearest-neighbour resized), or null
+ * @param decodeNanos time spent decoding the record's image (and semantic map)
+ * @param resizeNanos time spent resizing to network resolution
  */
 public record Frame(
         String cameraId,
@@ -21,7 +23,9 @@ public record Frame(
         long receivedAtMs,
         Intrinsics intrinsics,
         RgbImage image,
-        byte[] semantic) {
+        byte[] semantic,
+        long decodeNanos,
+        long resizeNanos) {
 
     public Frame {
         if (cameraId == null || cameraId.isEmpty()) {
