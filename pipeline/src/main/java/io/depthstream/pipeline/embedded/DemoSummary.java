@@ -1,0 +1,38 @@
+package io.depthstream.pipeline.embedded;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.util.Map;
+
+/**
+ * What a demo run reports, written as {@code summary.json}.
+ *
+ * @param framesIn frame records sent to the frames topic
+ * @param resultsOut depth results committed on the depth topic
+ * @param posesOut pose records committed on the poses topic
+ * @param dlq records on the dead-letter topic
+ * @param fps results per second of wall-clock time, from the first frame sent to the last result committed
+ * @param latencyMsP50 median of {@code ds.latency-ms} (frame read by the job → result emitted)
+ * @param latencyMsP99 99th percentile of {@code ds.latency-ms}
+ * @param absRel mean abs_rel against ground truth (per-image median scaling, Eigen crop and range), or null
+ *     without ground truth
+ * @param a1 mean δ &lt; 1.25 against ground truth, or null
+ * @param evaluatedFrames frames compared with ground truth
+ * @param modelVersion model version the results carry
+ * @param resultsPerCamera depth results per camera id
+ * @param note what the numbers mean for this run (e.g. random weights)
+ */
+public record DemoSummary(
+        @JsonProperty("frames_in") int framesIn,
+        @JsonProperty("results_out") int resultsOut,
+        @JsonProperty("poses_out") int posesOut,
+        @JsonProperty("dlq") int dlq,
+        @JsonProperty("fps") double fps,
+        @JsonProperty("latency_ms_p50") double latencyMsP50,
+        @JsonProperty("latency_ms_p99") double latencyMsP99,
+        @JsonProperty("abs_rel") Double absRel,
+        @JsonProperty("a1") Double a1,
+        @JsonProperty("evaluated_frames") int evaluatedFrames,
+        @JsonProperty("model_version") String modelVersion,
+        @JsonProperty("results_per_camera") Map<String, Integer> resultsPerCamera,
+        @JsonProperty("note") String note) {}

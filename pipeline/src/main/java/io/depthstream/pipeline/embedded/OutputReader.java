@@ -1,0 +1,107 @@
+package io.depthstream.pipeline.embedded;
+
+import io.depthstream.operators.codec.WireFormat;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.IntConsumer;
+
+/**
+ * Reads the streaming job's output topics from the beginning with {@code read_committed}, so it sees exactly what
+ * the exactly-once sinks committed.
+ */
+public final class OutputReader implements AutoCloseable {
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final String depthTopic;
+    private final String posesTopic;
+    private final List<OutputRecords.DepthRecord> depth = new ArrayList<>();
+    private final List<String> poses = new ArrayList<>();
+    private final List<String> rejected = new ArrayList<>();
+
+    /** Subscribes to the three topics (they must exist). */
+    public OutputReader(String bootstrap, String depthTopic, String posesTopic, String dlqTopic) {
+        Properties properties = new Properties();
+        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "depthstream-output-reader-" + UUID.randomUUID());
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, WireFormat.MAX_RECORD_BYTES);
+        this.consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.depthTopic = depthTopic;
+        this.posesTopic = posesTopic;
+        consumer.subscribe(List.of(depthTopic, posesTopic, dlqTopic));
+    }
+
+    /**
+     * Reads until at least {@code depthResults} depth records and as many poses are in, or the time is up.
+     *
+     * @param progress told the number of depth records after every poll that brought some
+     * @return everything read so far (also when the time ran out: the caller compares the counts)
+     */
+    public OutputRecords readUntil(int depthResults, Duration timeout, IntConsumer progress) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while ((depth.size() < depthResults || poses.size() < depthResults) && System.nanoTime() < deadline) {
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                take(record);
+            }
+            if (!records.isEmpty()) {
+                progress.accept(depth.size());
+            }
+        }
+        return snapshot();
+    }
+
+    /** Reads whatever arrives within {@code quiet} more (late duplicates, dead letters) and returns everything. */
+    public OutputRecords drain(Duration quiet) {
+        long deadline = System.nanoTime() + quiet.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                take(record);
+            }
+        }
+        return snapshot();
+    }
+
+    private OutputRecords snapshot() {
+        return new OutputRecords(List.copyOf(depth), List.copyOf(poses), List.copyOf(rejected));
+    }
+
+    private void take(ConsumerRecord<byte[], byte[]> record) {
+        if (record.topic().equals(depthTopic)) {
+            depth.add(new OutputRecords.DepthRecord(
+                    record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8),
+                    Long.parseLong(header(record, WireFormat.SEQ, "-1")),
+                    header(record, WireFormat.MODEL_VERSION, ""),
+                    header(record, WireFormat.SCALE, ""),
+                    Long.parseLong(header(record, WireFormat.LATENCY_MS, "-1")),
+                    record.value()));
+        } else if (record.topic().equals(posesTopic)) {
+            poses.add(new String(record.value(), StandardCharsets.UTF_8));
+        } else {
+            rejected.add(header(record, WireFormat.ERROR, "(no reason given)"));
+        }
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name, String absent) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? absent : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(5));
+    }
+}
