@@ -6,6 +6,7 @@ import javax.imageio.stream.ImageInputStream;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Iterator;
 
 /**
@@ -16,6 +17,8 @@ public final class EncodedImageReader {
 
     /** Largest number of pixels accepted (4096×4096). */
     public static final long MAX_PIXELS = 4096L * 4096L;
+
+    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
     private EncodedImageReader() {
     }
@@ -39,6 +42,7 @@ public final class EncodedImageReader {
         if (bytes == null || bytes.length == 0) {
             throw new InvalidFrameException(what + " is empty (0 bytes)");
         }
+        checkPngHeaderSize(bytes, what);
         try (ImageInputStream input = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
             ImageReader reader = null;
@@ -72,7 +76,38 @@ public final class EncodedImageReader {
             }
         } catch (IOException | RuntimeException e) {
             throw new InvalidFrameException(what + " is not a decodable PNG or JPEG image (" + bytes.length
-                    + " bytes): " + e.getMessage());
+                    + " bytes): " + messages(e));
         }
+    }
+
+    /** ImageIO reports a zero-size PNG only as an unreadable header; its IHDR says precisely what is wrong. */
+    private static void checkPngHeaderSize(byte[] bytes, String what) throws InvalidFrameException {
+        if (bytes.length < 24 || !startsWith(bytes, PNG_SIGNATURE)
+                || bytes[12] != 'I' || bytes[13] != 'H' || bytes[14] != 'D' || bytes[15] != 'R') {
+            return;
+        }
+        ByteBuffer header = ByteBuffer.wrap(bytes, 16, 8);
+        long width = Integer.toUnsignedLong(header.getInt());
+        long height = Integer.toUnsignedLong(header.getInt());
+        if (width == 0 || height == 0) {
+            throw new InvalidFrameException(what + " has zero size: " + width + "x" + height);
+        }
+    }
+
+    private static boolean startsWith(byte[] bytes, byte[] prefix) {
+        for (int i = 0; i < prefix.length; i++) {
+            if (bytes[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String messages(Throwable error) {
+        StringBuilder text = new StringBuilder(String.valueOf(error.getMessage()));
+        for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            text.append(": ").append(cause.getMessage());
+        }
+        return text.toString();
     }
 }
