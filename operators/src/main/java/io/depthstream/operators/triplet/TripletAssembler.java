@@ -34,7 +34,9 @@ import java.util.List;
  *       last centre, is dropped and counted ({@value #DUPLICATE_METRIC}); the first copy wins.</li>
  *   <li><b>Late frames.</b> A frame with a seq at or below the last centre's that is not a duplicate arrived after
  *       its place in the order was passed. It is counted ({@value #LATE_METRIC}) and emitted at once as a triplet
- *       without neighbours, so no frame is silently lost, and the order of later centres is unaffected.</li>
+ *       without neighbours, so no frame is silently lost, and the order of later centres is unaffected. (A copy
+ *       of a frame emitted more than {@code maxGap} seqs before the last centre can no longer be told from a late
+ *       frame and is emitted again; remembering every seq forever would make the state grow without bound.)</li>
  *   <li><b>Gaps.</b> A frame more than {@code maxGap} seqs ahead of the newest accepted one is a gap (counted,
  *       {@value #GAP_METRIC}): the frames before it are emitted at once (the last with {@code next} absent), and
  *       the new frame starts a new chain (its {@code prev} absent). A frame more than {@code maxGap} seqs behind
