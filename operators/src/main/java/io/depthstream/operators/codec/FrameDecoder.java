@@ -107,7 +107,13 @@ public final class FrameDecoder extends ProcessFunction<IncomingFrame, Frame> {
         RgbImage image = RgbImage.fromBufferedImage(buffered);
         int width = image.width();
         int height = image.height();
-        Intrinsics intrinsics = IntrinsicsHeader.parse(incoming.lastHeader(WireFormat.INTRINSICS), width, height);
+        byte[] intrinsicsHeader = null;
+        if (incoming.hasHeader(WireFormat.INTRINSICS)) {
+            // A header present without a value is malformed, not absent: it must not silently become the default.
+            byte[] value = incoming.lastHeader(WireFormat.INTRINSICS);
+            intrinsicsHeader = value == null ? new byte[0] : value;
+        }
+        Intrinsics intrinsics = IntrinsicsHeader.parse(intrinsicsHeader, width, height);
         byte[] semantic = null;
         if (incoming.hasHeader(WireFormat.SEMANTIC)) {
             semantic = SemanticMap.decode(incoming.lastHeader(WireFormat.SEMANTIC), width, height);

@@ -295,6 +295,8 @@ class FrameDecoderTest {
                 new Case(record("cam", png(), -1, WireFormat.SEQ, "1"), "record has no timestamp"),
                 new Case(record("cam", png(), CAPTURE_MS, WireFormat.SEQ, "1", intrinsics, "{fx: 1}"),
                         "malformed ds.intrinsics (not JSON"),
+                new Case(record("cam", png(), CAPTURE_MS, WireFormat.SEQ, "1", intrinsics, ""),
+                        "malformed ds.intrinsics"),
                 new Case(record("cam", png(), CAPTURE_MS, WireFormat.SEQ, "1", intrinsics, "[1,2,3,4]"),
                         "malformed ds.intrinsics (not a JSON object"),
                 new Case(record("cam", png(), CAPTURE_MS, WireFormat.SEQ, "1", intrinsics,
