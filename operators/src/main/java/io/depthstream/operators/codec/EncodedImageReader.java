@@ -8,6 +8,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
+import java.util.Locale;
 
 /**
  * Decodes PNG or JPEG bytes from untrusted records: the size in the image header is checked before any pixel is
@@ -48,7 +49,7 @@ public final class EncodedImageReader {
             ImageReader reader = null;
             while (readers.hasNext()) {
                 ImageReader candidate = readers.next();
-                String format = candidate.getFormatName().toLowerCase(java.util.Locale.ROOT);
+                String format = candidate.getFormatName().toLowerCase(Locale.ROOT);
                 if (format.equals("png") || format.equals("jpeg") || format.equals("jpg")) {
                     reader = candidate;
                     break;
@@ -69,7 +70,7 @@ public final class EncodedImageReader {
                             + " exceeds " + MAX_PIXELS + " pixels");
                 }
                 BufferedImage image = reader.read(0);
-                String format = reader.getFormatName().toLowerCase(java.util.Locale.ROOT);
+                String format = reader.getFormatName().toLowerCase(Locale.ROOT);
                 return new Decoded(image, format.equals("jpg") ? "jpeg" : format);
             } finally {
                 reader.dispose();
