@@ -1,0 +1,166 @@
+package io.depthstream.operators.codec;
+
+import io.depthstream.model.data.ImageResizer;
+import io.depthstream.model.data.RgbImage;
+import io.depthstream.model.geometry.Intrinsics;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.awt.image.BufferedImage;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Decodes, validates and resizes frame records: every {@link IncomingFrame} becomes either a {@link Frame} at network
+ * resolution (RGB8, intrinsics and semantic map rescaled with it) or a {@link RejectedRecord} on {@link #REJECTED}
+ * with a one-line reason. It never throws on input data.
+ *
+ * <p>Rejected: a missing, empty or non-UTF-8 key (the camera id); a missing, non-numeric or negative {@code ds.seq};
+ * a record without timestamp; an empty value or one that is not a PNG or JPEG; a zero-size or oversized image; an
+ * image without exactly three colour channels (grey frames are rejected, alpha is ignored); a malformed or
+ * implausible {@code ds.intrinsics}; a {@code ds.semantic} that is not an 8-bit single-channel or palette PNG of the
+ * frame's size. Metrics: counters {@value #ACCEPTED_METRIC} and {@value #REJECTED_METRIC}.
+ */
+public final class FrameDecoder extends ProcessFunction<IncomingFrame, Frame> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(FrameDecoder.class);
+
+    /** Side output of records that could not be decoded; they belong on the dead-letter topic. */
+    public static final OutputTag<RejectedRecord> REJECTED = new OutputTag<>("rejected-frames") { };
+
+    /** Counter of frames decoded and emitted. */
+    public static final String ACCEPTED_METRIC = "framesAccepted";
+    /** Counter of records sent to {@link #REJECTED}. */
+    public static final String REJECTED_METRIC = "framesRejected";
+
+    private final int networkWidth;
+    private final int networkHeight;
+
+    private transient Counter accepted;
+    private transient Counter rejected;
+
+    /** A decoder producing frames of {@code networkWidth×networkHeight}. */
+    public FrameDecoder(int networkWidth, int networkHeight) {
+        if (networkWidth <= 0 || networkHeight <= 0) {
+            throw new IllegalArgumentException("network size must be positive: " + networkWidth + "x" + networkHeight);
+        }
+        this.networkWidth = networkWidth;
+        this.networkHeight = networkHeight;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        accepted = getRuntimeContext().getMetricGroup().counter(ACCEPTED_METRIC);
+        rejected = getRuntimeContext().getMetricGroup().counter(REJECTED_METRIC);
+    }
+
+    @Override
+    public void processElement(IncomingFrame incoming, Context context, Collector<Frame> out) {
+        Frame frame;
+        try {
+            frame = decode(incoming);
+        } catch (InvalidFrameException e) {
+            reject(incoming, e.getMessage(), context);
+            return;
+        } catch (RuntimeException e) {
+            // Image codecs can fail in ways their contracts do not declare; the record is still only bad input.
+            reject(incoming, "could not decode frame: " + e, context);
+            return;
+        }
+        accepted.inc();
+        out.collect(frame);
+    }
+
+    private void reject(IncomingFrame incoming, String reason, Context context) {
+        rejected.inc();
+        LOG.debug("Rejected frame record {}: {}", incoming.source(), reason);
+        context.output(REJECTED, RejectedRecord.of(incoming, reason));
+    }
+
+    /**
+     * The frame in {@code incoming} at network resolution.
+     *
+     * @throws InvalidFrameException when the record is invalid, with the reason
+     */
+    public Frame decode(IncomingFrame incoming) throws InvalidFrameException {
+        String cameraId = cameraId(incoming.key());
+        long seq = seq(incoming);
+        if (incoming.timestampMs() < 0) {
+            throw new InvalidFrameException("record has no timestamp (the capture time)");
+        }
+
+        long decodeStart = System.nanoTime();
+        EncodedImageReader.Decoded decoded = EncodedImageReader.read(incoming.value(), "image");
+        BufferedImage buffered = decoded.image();
+        int channels = buffered.getColorModel().getNumColorComponents();
+        if (channels != 3) {
+            throw new InvalidFrameException("image has " + channels + " colour channel(s); frames must be RGB (3)");
+        }
+        RgbImage image = RgbImage.fromBufferedImage(buffered);
+        int width = image.width();
+        int height = image.height();
+        byte[] intrinsicsHeader = null;
+        if (incoming.hasHeader(WireFormat.INTRINSICS)) {
+            // A header present without a value is malformed, not absent: it must not silently become the default.
+            byte[] value = incoming.lastHeader(WireFormat.INTRINSICS);
+            intrinsicsHeader = value == null ? new byte[0] : value;
+        }
+        Intrinsics intrinsics = IntrinsicsHeader.parse(intrinsicsHeader, width, height);
+        byte[] semantic = null;
+        if (incoming.hasHeader(WireFormat.SEMANTIC)) {
+            semantic = SemanticMap.decode(incoming.lastHeader(WireFormat.SEMANTIC), width, height);
+        }
+        long decodeNanos = System.nanoTime() - decodeStart;
+
+        long resizeStart = System.nanoTime();
+        RgbImage resized = ImageResizer.resize(image, networkWidth, networkHeight);
+        Intrinsics rescaled = intrinsics.rescaled(width, height, networkWidth, networkHeight);
+        byte[] resizedSemantic = semantic == null ? null
+                : SemanticMap.resizeNearest(semantic, width, height, networkWidth, networkHeight);
+        long resizeNanos = System.nanoTime() - resizeStart;
+
+        return new Frame(cameraId, seq, incoming.timestampMs(), incoming.receivedAtMs(), rescaled, resized,
+                resizedSemantic, decodeNanos, resizeNanos);
+    }
+
+    private static String cameraId(byte[] key) throws InvalidFrameException {
+        if (key == null || key.length == 0) {
+            throw new InvalidFrameException("record has no key (the camera id)");
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(key))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidFrameException("record key is not UTF-8 text (" + key.length + " bytes)");
+        }
+    }
+
+    private static long seq(IncomingFrame incoming) throws InvalidFrameException {
+        if (!incoming.hasHeader(WireFormat.SEQ)) {
+            throw new InvalidFrameException("missing " + WireFormat.SEQ + " header");
+        }
+        String text = IncomingFrame.text(incoming.lastHeader(WireFormat.SEQ)).strip();
+        long seq;
+        try {
+            seq = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            String shown = text.length() <= 40 ? text : text.substring(0, 40) + "…";
+            throw new InvalidFrameException(WireFormat.SEQ + " is not a decimal integer: \"" + shown + "\"");
+        }
+        if (seq < 0) {
+            throw new InvalidFrameException(WireFormat.SEQ + " must not be negative: " + seq);
+        }
+        return seq;
+    }
+}
