@@ -29,7 +29,7 @@ public record StreamingConfig(
                                 WireFormat.DLQ_TOPIC),
                         4),
                 new Model(null, null, "resnet18", 192, 640, 0, "auto", 4, 50, null),
-                new Triplets(500, 10, 2000, 3_600_000),
+                new Triplets(500, 10, 3000, 1_800_000),
                 new Output(null),
                 new Checkpoints(2000, null),
                 1);

@@ -1,0 +1,154 @@
+package io.depthstream.pipeline.job;
+
+import io.depthstream.model.device.DeviceChoice;
+import io.depthstream.model.io.ModelWeights;
+import io.depthstream.model.net.Architecture;
+import io.depthstream.model.net.ModelConfig;
+import io.depthstream.operators.codec.Frame;
+import io.depthstream.operators.codec.FrameDecoder;
+import io.depthstream.operators.codec.FrameDeserializer;
+import io.depthstream.operators.codec.FrameWatermarks;
+import io.depthstream.operators.codec.IncomingFrame;
+import io.depthstream.operators.codec.RejectedRecord;
+import io.depthstream.operators.codec.RejectedRecordSerializer;
+import io.depthstream.operators.codec.WireFormat;
+import io.depthstream.operators.inference.DepthResult;
+import io.depthstream.operators.inference.InferenceOperator;
+import io.depthstream.operators.inference.InferenceSettings;
+import io.depthstream.operators.inference.ModelSource;
+import io.depthstream.operators.sink.ResultFileSink;
+import io.depthstream.operators.sink.ResultKafkaSinks;
+import io.depthstream.operators.triplet.Triplet;
+import io.depthstream.operators.triplet.TripletAssembler;
+import io.depthstream.operators.triplet.TripletTiming;
+import io.depthstream.pipeline.config.StreamingConfig;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The streaming job's graph (DESIGN.md, "Streaming job"): Kafka frames → decode, validate and resize (rejects to
+ * the dead-letter topic) → watermarks → triplets per camera → batched depth and pose inference → exactly-once
+ * depth and pose topics, and optionally per-camera files.
+ */
+public final class StreamingJob {
+
+    /** The job's name in Flink. */
+    public static final String NAME = "depthstream streaming";
+
+    private StreamingJob() {}
+
+    /**
+     * Adds the job to {@code env} and enables exactly-once checkpointing at the configured interval.
+     *
+     * @throws IllegalArgumentException when the configuration cannot run
+     */
+    public static void define(StreamExecutionEnvironment env, StreamingConfig config) {
+        String problem = config.problem();
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        StreamingConfig.Kafka kafka = config.kafka();
+        ModelSource model = modelSource(config.model());
+        ModelConfig network = networkConfig(model);
+        InferenceSettings inference = new InferenceSettings(model, DeviceChoice.parse(config.model().device()),
+                config.model().batchSize(), config.model().maxBatchDelayMs(), config.model().cameraHeightM());
+        TripletTiming timing = new TripletTiming(
+                Duration.ofMillis(config.triplets().maxOutOfOrdernessMs()), config.triplets().maxGap(),
+                Duration.ofMillis(config.triplets().idleTimeoutMs()), Duration.ofMillis(config.triplets().stateTtlMs()));
+
+        env.setParallelism(config.parallelism());
+        env.enableCheckpointing(config.checkpoints().intervalMs(), CheckpointingMode.EXACTLY_ONCE);
+
+        KafkaSource<IncomingFrame> source = KafkaSource.<IncomingFrame>builder()
+                .setBootstrapServers(kafka.bootstrap())
+                .setTopics(kafka.topics().frames())
+                .setGroupId(kafka.groupId())
+                .setStartingOffsets(startingOffsets(kafka.startFrom()))
+                .setDeserializer(new FrameDeserializer())
+                .setProperty(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                        Integer.toString(WireFormat.MAX_RECORD_BYTES))
+                .setProperty(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(4 * WireFormat.MAX_RECORD_BYTES))
+                .setProperty("commit.offsets.on.checkpoint", "true")
+                .build();
+
+        SingleOutputStreamOperator<Frame> decoded = env
+                .fromSource(source, WatermarkStrategy.noWatermarks(), "frames")
+                .uid("frames-source")
+                .process(new FrameDecoder(network.width(), network.height()))
+                .name("decode + resize")
+                .uid("decode");
+        decoded.getSideOutput(FrameDecoder.REJECTED)
+                .sinkTo(KafkaSink.<RejectedRecord>builder()
+                        .setBootstrapServers(kafka.bootstrap())
+                        .setRecordSerializer(new RejectedRecordSerializer(kafka.topics().dlq()))
+                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .setTransactionalIdPrefix(kafka.groupId() + "-dlq")
+                        .setProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                                Integer.toString(WireFormat.MAX_RECORD_BYTES))
+                        .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                                Integer.toString(ResultKafkaSinks.TRANSACTION_TIMEOUT_MS))
+                        .build())
+                .name("frames-dlq")
+                .uid("dlq-sink");
+
+        DataStream<Triplet> triplets = decoded
+                .assignTimestampsAndWatermarks(FrameWatermarks.strategy(timing.maxOutOfOrderness(),
+                        timing.idleTimeout()))
+                .name("watermarks")
+                .uid("watermarks")
+                .keyBy(Frame::cameraId)
+                .process(new TripletAssembler(timing))
+                .name("triplets")
+                .uid("triplets");
+
+        SingleOutputStreamOperator<DepthResult> results = InferenceOperator.apply(triplets, inference);
+        results.sinkTo(ResultKafkaSinks.depth(kafka.bootstrap(), kafka.topics().depth(), kafka.groupId() + "-depth"))
+                .name("depth")
+                .uid("depth-sink");
+        results.sinkTo(ResultKafkaSinks.poses(kafka.bootstrap(), kafka.topics().poses(), kafka.groupId() + "-poses"))
+                .name("poses")
+                .uid("poses-sink");
+        if (config.output().dir() != null) {
+            ResultFileSink.writeTo(results, Path.of(config.output().dir()));
+        }
+    }
+
+    /** Where the configured model comes from. */
+    static ModelSource modelSource(StreamingConfig.Model model) {
+        if (model.weights() != null) {
+            return ModelSource.weights(Path.of(model.weights()));
+        }
+        ModelConfig config = ModelConfig.monodepth2(Architecture.parse(model.arch()))
+                .withSize(model.height(), model.width());
+        return ModelSource.random(config, Math.toIntExact(model.seed()));
+    }
+
+    /** The network's configuration (its input size is what frames are resized to). */
+    static ModelConfig networkConfig(ModelSource model) {
+        if (model.weightsDirectory() != null) {
+            return ModelWeights.readConfig(Path.of(model.weightsDirectory()));
+        }
+        return new ModelConfig(model.architecture(), model.height(), model.width(), model.minDepth(),
+                model.maxDepth(), model.scales());
+    }
+
+    private static OffsetsInitializer startingOffsets(String startFrom) {
+        return switch (startFrom) {
+            case "latest" -> OffsetsInitializer.latest();
+            case "committed" -> OffsetsInitializer.committedOffsets();
+            default -> OffsetsInitializer.earliest();
+        };
+    }
+}
