@@ -25,7 +25,6 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 
@@ -215,35 +214,14 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
         Triplet triplet = pending.triplet();
         setCurrentKey(triplet.cameraId());
         CameraTrack previous = tracks.value();
-        float[] depth = out.depth();
-        float[] prevToCur = out.prevToCur();
-        float[] curToNext = out.curToNext();
-        ScaleKind kind = ScaleKind.RELATIVE;
-        double accepted = Double.NaN;
-        if (ground != null) {
-            OptionalDouble scale = ground.scale(depth, config.width(), config.height(), out.intrinsics());
-            if (scale.isPresent()) {
-                accepted = scale.getAsDouble();
-                kind = ScaleKind.METRIC;
-                for (int p = 0; p < depth.length; p++) {
-                    depth[p] = (float) (depth[p] * accepted);
-                }
-                prevToCur = prevToCur == null ? null : CameraMotion.scaled(prevToCur, accepted);
-                curToNext = curToNext == null ? null : CameraMotion.scaled(curToNext, accepted);
-            }
-        }
-        // A frame without a plausible road plane reports relative units, but its step joins the trajectory at the
-        // camera's latest accepted scale, so a metric trajectory does not mix units.
-        float[] step = prevToCur;
-        if (step != null && Double.isNaN(accepted) && previous != null && !Double.isNaN(previous.metricScale())) {
-            step = CameraMotion.scaled(step, previous.metricScale());
-        }
-        CameraTrack track = CameraTrack.follow(previous, triplet.cur().seq(), step, accepted);
+        ScaledOutput scaled = ScaledOutput.of(out, config.width(), config.height(), ground, previous);
+        CameraTrack track = CameraTrack.follow(previous, triplet.cur().seq(), scaled.trajectoryStep(),
+                scaled.acceptedScale());
         tracks.update(track);
         var cur = triplet.cur();
         return new DepthResult(cur.cameraId(), cur.seq(), cur.captureTimeMs(), cur.receivedAtMs(),
-                System.currentTimeMillis(), modelVersion, config.width(), config.height(), depth, prevToCur,
-                curToNext, track.worldFromCamera(), kind,
+                System.currentTimeMillis(), modelVersion, config.width(), config.height(), scaled.depth(),
+                scaled.prevToCur(), scaled.curToNext(), track.worldFromCamera(), scaled.kind(),
                 new StageTimings(cur.decodeNanos(), cur.resizeNanos(), queueNanos, inferenceNanos));
     }
 

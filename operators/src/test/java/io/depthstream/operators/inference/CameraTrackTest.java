@@ -73,4 +73,12 @@ class CameraTrackTest {
         assertThat(third.metricScale()).isEqualTo(4.0);
         assertThat(CameraTrack.follow(null, 0, null, Double.NaN).metricScale()).isNaN();
     }
+
+    @Test
+    void stateAndResultsUseFlinksRecordSerializerNotKryo() {
+        assertThat(org.apache.flink.api.common.typeinfo.TypeInformation.of(CameraTrack.class))
+                .isInstanceOf(org.apache.flink.api.java.typeutils.PojoTypeInfo.class);
+        assertThat(org.apache.flink.api.common.typeinfo.TypeInformation.of(DepthResult.class))
+                .isInstanceOf(org.apache.flink.api.java.typeutils.PojoTypeInfo.class);
+    }
 }
