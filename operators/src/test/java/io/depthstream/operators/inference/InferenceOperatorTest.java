@@ -164,6 +164,23 @@ class InferenceOperatorTest {
     }
 
     @Test
+    void withACameraHeightAFrameWithoutARoadPlaneKeepsItsRelativeResult() throws Exception {
+        // An untrained model's depth has no road in it: every ground-plane fit is rejected, and the results equal
+        // those without a camera height (accepted fits are covered by ScaledOutputTest on exact synthetic depth).
+        List<DepthResult> relative = runAll(settings(2, 1000), cameraA);
+        List<DepthResult> metric = runAll(settings(2, 1000).withCameraHeight(1.65), cameraA);
+        assertThat(metric).hasSameSizeAs(relative);
+        for (int i = 0; i < relative.size(); i++) {
+            DepthResult r = relative.get(i);
+            DepthResult m = metric.get(i);
+            assertThat(m.scale()).isEqualTo(ScaleKind.RELATIVE);
+            assertThat(m.depth()).containsExactly(r.depth());
+            assertThat(m.poseCurToNext()).isEqualTo(r.poseCurToNext());
+            assertThat(m.worldFromCamera()).containsExactly(r.worldFromCamera());
+        }
+    }
+
+    @Test
     void resultsCarryTheCentreFramesFactsAndAnAccumulatedPose() throws Exception {
         List<DepthResult> results = runAll(settings(4, 1000), cameraA);
         DepthResult first = results.get(0);
