@@ -1,0 +1,92 @@
+package io.depthstream.operators.inference;
+
+import ai.djl.Device;
+import io.depthstream.model.io.ModelWeights;
+import io.depthstream.model.net.Architecture;
+import io.depthstream.model.net.DepthModel;
+import io.depthstream.model.net.ModelConfig;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Where the inference operator's model comes from: a native weights directory ({@link ModelWeights}), or a model
+ * freshly initialised from a seed (tests, and the demo without trained weights). Serializable, so it travels
+ * with the job graph; the model itself is only built in the operator's {@code open}.
+ *
+ * @param weightsDirectory the weights directory (a path on every TaskManager), or null for a seeded model
+ * @param architecture seeded model: encoder layout
+ * @param height seeded model: input height
+ * @param width seeded model: input width
+ * @param minDepth seeded model: depth range minimum
+ * @param maxDepth seeded model: depth range maximum
+ * @param scales seeded model: output scales
+ * @param seed seeded model: the engine seed
+ */
+public record ModelSource(
+        String weightsDirectory,
+        Architecture architecture,
+        int height,
+        int width,
+        double minDepth,
+        double maxDepth,
+        List<Integer> scales,
+        int seed) implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    public ModelSource {
+        if (weightsDirectory == null) {
+            // validates the seeded configuration now, on the client, rather than in every subtask
+            config(architecture, height, width, minDepth, maxDepth, scales);
+            scales = List.copyOf(scales);
+        } else if (weightsDirectory.isBlank()) {
+            throw new IllegalArgumentException("weights directory must not be blank");
+        }
+    }
+
+    /** A native weights directory. */
+    public static ModelSource weights(Path directory) {
+        return new ModelSource(directory.toString(), null, 0, 0, 0, 0, null, 0);
+    }
+
+    /** A model initialised from {@code seed} for {@code config}. */
+    public static ModelSource random(ModelConfig config, int seed) {
+        return new ModelSource(null, config.architecture(), config.height(), config.width(), config.minDepth(),
+                config.maxDepth(), config.scales(), seed);
+    }
+
+    /** Loads or initialises the model on {@code device}. */
+    public DepthModel load(Device device) {
+        if (weightsDirectory != null) {
+            return ModelWeights.load(Path.of(weightsDirectory), device);
+        }
+        return DepthModel.initialise(config(architecture, height, width, minDepth, maxDepth, scales), device, seed);
+    }
+
+    /**
+     * The version results are tagged with: the weights' metadata {@code version} when it has one, otherwise
+     * {@code weights-<directory name>}; {@code random-<architecture>-<seed>} for a seeded model.
+     */
+    public String version() {
+        if (weightsDirectory != null) {
+            Path directory = Path.of(weightsDirectory);
+            String version = ModelWeights.readMetadata(directory).path("version").asText("");
+            if (!version.isEmpty()) {
+                return version;
+            }
+            Path name = directory.toAbsolutePath().normalize().getFileName();
+            return "weights-" + (name == null ? directory : name);
+        }
+        return "random-" + architecture.configName() + "-" + seed;
+    }
+
+    private static ModelConfig config(Architecture architecture, int height, int width, double minDepth,
+                                      double maxDepth, List<Integer> scales) {
+        if (architecture == null || scales == null) {
+            throw new IllegalArgumentException("a seeded model needs an architecture and scales");
+        }
+        return new ModelConfig(architecture, height, width, minDepth, maxDepth, scales);
+    }
+}

@@ -1,0 +1,53 @@
+package io.depthstream.operators.sink;
+
+import io.depthstream.operators.codec.WireFormat;
+import io.depthstream.operators.inference.DepthResult;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * The exactly-once Kafka sinks of the streaming job's results ({@code depth} and {@code poses} topics). Exactly-once
+ * writes in Kafka transactions committed on checkpoints, so the job needs checkpointing on, and readers see
+ * results only once a checkpoint completes ({@code isolation.level=read_committed}).
+ */
+public final class ResultKafkaSinks {
+
+    /**
+     * Producer transaction timeout: the broker's default {@code transaction.max.timeout.ms} (15 minutes); it must
+     * exceed the checkpoint interval plus a restart, and must not exceed the broker's maximum.
+     */
+    public static final int TRANSACTION_TIMEOUT_MS = 15 * 60 * 1000;
+
+    private ResultKafkaSinks() {}
+
+    /** Depth maps to {@code topic} (16-bit PNG values, {@link DepthRecordSerializer}). */
+    public static KafkaSink<DepthResult> depth(String bootstrapServers, String topic, String transactionalIdPrefix) {
+        return build(bootstrapServers, new DepthRecordSerializer(topic), transactionalIdPrefix);
+    }
+
+    /** Poses to {@code topic} (JSON, {@link PoseRecordSerializer}). */
+    public static KafkaSink<DepthResult> poses(String bootstrapServers, String topic, String transactionalIdPrefix) {
+        return build(bootstrapServers, new PoseRecordSerializer(topic), transactionalIdPrefix);
+    }
+
+    private static KafkaSink<DepthResult> build(String bootstrapServers,
+                                                KafkaRecordSerializationSchema<DepthResult> serializer,
+                                                String transactionalIdPrefix) {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            throw new IllegalArgumentException("Kafka bootstrap servers must not be blank");
+        }
+        if (transactionalIdPrefix == null || transactionalIdPrefix.isBlank()) {
+            throw new IllegalArgumentException("an exactly-once sink needs a transactional id prefix, unique per sink");
+        }
+        return KafkaSink.<DepthResult>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(serializer)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .setProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(WireFormat.MAX_RECORD_BYTES))
+                .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Integer.toString(TRANSACTION_TIMEOUT_MS))
+                .build();
+    }
+}
