@@ -1,5 +1,7 @@
 package io.depthstream.operators.inference;
 
+import io.depthstream.model.geometry.Intrinsics;
+
 import java.util.Objects;
 
 /**
@@ -24,6 +26,7 @@ import java.util.Objects;
  * @param modelVersion the model that produced it
  * @param width depth map width (the network's input width)
  * @param height depth map height (the network's input height)
+ * @param intrinsics the centre frame's intrinsics in pixels of the depth map (to back-project it)
  * @param depth {@code width·height} depths, row-major: model units ({@link ScaleKind#RELATIVE}: the disparity
  *     mapped through the model's depth range) or metres ({@link ScaleKind#METRIC})
  * @param posePrevToCur motion prev→cur ({@code T_prev←cur}), or null without a previous frame
@@ -41,6 +44,7 @@ public record DepthResult(
         String modelVersion,
         int width,
         int height,
+        Intrinsics intrinsics,
         float[] depth,
         float[] posePrevToCur,
         float[] poseCurToNext,
@@ -54,6 +58,7 @@ public record DepthResult(
         }
         Objects.requireNonNull(modelVersion, "modelVersion");
         Objects.requireNonNull(scale, "scale");
+        Objects.requireNonNull(intrinsics, "intrinsics");
         Objects.requireNonNull(timings, "timings");
         if (width <= 0 || height <= 0 || depth == null || depth.length != width * height) {
             throw new IllegalArgumentException("depth must hold " + width + "x" + height + " values, got "

@@ -220,7 +220,7 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
         tracks.update(track);
         var cur = triplet.cur();
         return new DepthResult(cur.cameraId(), cur.seq(), cur.captureTimeMs(), cur.receivedAtMs(),
-                System.currentTimeMillis(), modelVersion, config.width(), config.height(), scaled.depth(),
+                System.currentTimeMillis(), modelVersion, config.width(), config.height(), cur.intrinsics(), scaled.depth(),
                 scaled.prevToCur(), scaled.curToNext(), track.worldFromCamera(), scaled.kind(),
                 new StageTimings(cur.decodeNanos(), cur.resizeNanos(), queueNanos, inferenceNanos));
     }

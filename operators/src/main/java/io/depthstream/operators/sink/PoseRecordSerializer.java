@@ -64,6 +64,13 @@ public final class PoseRecordSerializer implements KafkaRecordSerializationSchem
             worldFromCamera.add(value);
         }
         root.put("scale", result.scale().wireName());
+        ObjectNode intrinsics = root.putObject("intrinsics");
+        intrinsics.put("fx", result.intrinsics().fx());
+        intrinsics.put("fy", result.intrinsics().fy());
+        intrinsics.put("cx", result.intrinsics().cx());
+        intrinsics.put("cy", result.intrinsics().cy());
+        intrinsics.put("width", result.width());
+        intrinsics.put("height", result.height());
         try {
             return JSON.writeValueAsBytes(root);
         } catch (JsonProcessingException e) {

@@ -26,7 +26,8 @@ class PoseRecordSerializerTest {
         assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo(
                 "{\"camera\":\"cam-7\",\"seq\":42,\"capture_time_ms\":1700000000042,\"model_version\":\"random-lite-7\","
                         + "\"relative_pose\":{\"axis_angle\":[0.5,-0.25,0.125],\"translation\":[1.5,0.0,2.0]},"
-                        + "\"T_world_cam\":[1.0,0.0,0.0,10.5,0.0,1.0,0.0,-2.25,0.0,0.0,1.0,3.0],\"scale\":\"metric\"}");
+                        + "\"T_world_cam\":[1.0,0.0,0.0,10.5,0.0,1.0,0.0,-2.25,0.0,0.0,1.0,3.0],\"scale\":\"metric\","
+                        + "\"intrinsics\":{\"fx\":0.58,\"fy\":1.92,\"cx\":0.5,\"cy\":0.5,\"width\":1,\"height\":1}}");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.depthstream.operators.sink;
 
+import io.depthstream.model.geometry.Intrinsics;
 import io.depthstream.operators.inference.DepthResult;
 import io.depthstream.operators.inference.ScaleKind;
 import io.depthstream.operators.inference.StageTimings;
@@ -12,7 +13,8 @@ final class SampleResults {
     static DepthResult result(String camera, long seq, float[] depth, int width, int height, float[] prevToCur,
                               double[] worldFromCamera, ScaleKind scale) {
         return new DepthResult(camera, seq, 1_700_000_000_000L + seq, 1_700_000_000_500L + seq,
-                1_700_000_000_620L + seq, "random-lite-7", width, height, depth, prevToCur, null, worldFromCamera,
+                1_700_000_000_620L + seq, "random-lite-7", width, height,
+                new Intrinsics(0.58 * width, 1.92 * height, 0.5 * width, 0.5 * height), depth, prevToCur, null, worldFromCamera,
                 scale, new StageTimings(1, 2, 3, 4));
     }
 
