@@ -1,0 +1,127 @@
+package io.depthstream.pipeline.cli;
+
+import io.depthstream.pipeline.config.ConfigFiles;
+import io.depthstream.pipeline.config.StreamingConfig;
+import io.depthstream.pipeline.job.StreamingJob;
+import io.depthstream.pipeline.job.StreamingJobMain;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code depthstream stream}: runs the streaming job on a local Flink MiniCluster, or says how to submit it. */
+@Command(
+        name = "stream",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the streaming job: frames from Kafka, triplets per camera, batched depth and pose inference, "
+                    + "results to the depth and poses topics (exactly-once) and optionally to files.",
+            "",
+            "Settings come from the defaults, then --config FILE (YAML or JSON; --print-config shows every key), "
+                    + "then the flags below. The job runs here on a local Flink MiniCluster until Ctrl-C, which "
+                    + "cancels it; results are committed at each checkpoint. With --print-submit it prints the "
+                    + "effective config and the `flink run` command for a cluster instead."
+        })
+public final class StreamCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON settings file.")
+    Path configFile;
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
+    String bootstrap;
+
+    @Option(names = "--weights", paramLabel = "WEIGHTS", description = "Native weights directory.")
+    String weights;
+
+    @Option(names = "--init", paramLabel = "random",
+            description = "A seeded random model instead of weights (its depth is meaningless).")
+    String init;
+
+    @Option(names = "--parallelism", paramLabel = "N", description = "Parallelism of the job.")
+    Integer parallelism;
+
+    @Option(names = "--out-dir", paramLabel = "DIR",
+            description = "Also write per-camera depth PNGs, colour previews and trajectory.txt under DIR.")
+    String outDir;
+
+    @Option(names = "--print-config", description = "Print the effective settings as YAML and exit.")
+    boolean printConfig;
+
+    @Option(names = "--print-submit", description = "Print the effective settings and how to submit the job jar "
+            + "to a Flink cluster, and exit.")
+    boolean printSubmit;
+
+    @Override
+    public Integer call() throws Exception {
+        StreamingConfig config = effectiveConfig();
+        PrintStream out = System.out;
+        if (printConfig) {
+            out.print(ConfigFiles.print(config));
+            return 0;
+        }
+        String problem = config.problem();
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        if (printSubmit) {
+            out.println("# save as depthstream.yaml, then submit with:");
+            out.println("#   flink run -c " + StreamingJobMain.class.getName()
+                    + " pipeline/target/depthstream-pipeline-" + BuildInfo.load().version() + "-job.jar"
+                    + " --config depthstream.yaml");
+            out.println("# the cluster's lib/ needs the jars of pipeline/target/flink-lib (DJL and PyTorch);"
+                    + " weights paths must exist on every TaskManager");
+            out.print(ConfigFiles.print(config));
+            return 0;
+        }
+        Configuration flink = new Configuration();
+        if (config.checkpoints().dir() != null) {
+            flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpoints().dir());
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(), flink);
+        StreamingJob.define(env, config);
+        JobClient job = env.executeAsync(StreamingJob.NAME);
+        System.err.println("streaming job " + job.getJobID() + " running: frames from '"
+                + config.kafka().topics().frames() + "' at " + config.kafka().bootstrap() + ", results to '"
+                + config.kafka().topics().depth() + "' and '" + config.kafka().topics().poses() + "'"
+                + (config.output().dir() == null ? "" : " and " + config.output().dir())
+                + "; Ctrl-C stops it");
+        Thread cancel = new Thread(() -> {
+            try {
+                job.cancel().get();
+            } catch (Exception e) {
+                // the JVM is exiting: nothing more can be done about a failed cancel
+            }
+        }, "depthstream-stream-cancel");
+        Runtime.getRuntime().addShutdownHook(cancel);
+        job.getJobExecutionResult().get();
+        return 0;
+    }
+
+    StreamingConfig effectiveConfig() {
+        StreamingConfig config = configFile == null ? StreamingConfig.defaults() : ConfigFiles.read(configFile);
+        if (bootstrap != null) {
+            config = config.withBootstrap(bootstrap);
+        }
+        StreamingConfig.Model model = config.model();
+        if (weights != null || init != null) {
+            model = new StreamingConfig.Model(weights, weights == null ? init : null, model.arch(), model.height(),
+                    model.width(), model.seed(), model.device(), model.batchSize(), model.maxBatchDelayMs(),
+                    model.cameraHeightM());
+            config = config.withModel(model);
+        }
+        if (parallelism != null) {
+            config = config.withParallelism(parallelism);
+        }
+        if (outDir != null) {
+            config = config.withOutputDir(outDir);
+        }
+        return config;
+    }
+}
