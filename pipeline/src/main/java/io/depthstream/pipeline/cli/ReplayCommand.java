@@ -59,7 +59,7 @@ public final class ReplayCommand implements Callable<Integer> {
     String bootstrap;
 
     @Option(names = "--data", required = true, paramLabel = "ROOT",
-            description = "KITTI raw root folder (archives and/or date folders), or one drive archive.")
+            description = "KITTI raw root folder: archives and/or extracted date folders, calibration included.")
     Path data;
 
     @Option(names = "--drive", split = ",", paramLabel = "DRIVE",
