@@ -51,6 +51,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path directory;
     private final String bootstrapServers;
     private final String clusterId;
+    /** Closes the broker when the JVM ends without {@link #close()} (Ctrl-C), so no directory is left behind. */
+    private final Thread closeOnExit;
     private KafkaRaftServer server;
 
     private EmbeddedKafka(Path directory, String bootstrapServers, String clusterId, KafkaRaftServer server) {
@@ -58,6 +60,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.bootstrapServers = bootstrapServers;
         this.clusterId = clusterId;
         this.server = server;
+        this.closeOnExit = new Thread(this::close, "embedded-kafka-close");
+        Runtime.getRuntime().addShutdownHook(closeOnExit);
     }
 
     /** Starts a broker with the project's settings and returns once it accepts clients. */
@@ -249,6 +253,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         } finally {
             server = null;
             deleteRecursively(directory);
+            if (Thread.currentThread() != closeOnExit) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(closeOnExit);
+                } catch (IllegalStateException shuttingDown) {
+                    // the JVM is ending: the hook finds the broker closed and returns
+                }
+            }
         }
     }
 
