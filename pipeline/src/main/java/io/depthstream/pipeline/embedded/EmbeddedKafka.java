@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.FileVisitResult;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -47,6 +49,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final String BROKER_LISTENER = "PLAINTEXT";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final int PORT_ATTEMPTS = 5;
+    /** Settings that make this a single-node KRaft broker on its own ports and directory: not overridable. */
+    private static final Set<String> OWN_SETTINGS = Set.of("process.roles", "node.id", "controller.quorum.voters",
+            "controller.quorum.bootstrap.servers", "listeners", "advertised.listeners", "listener.security.protocol.map",
+            "controller.listener.names", "inter.broker.listener.name", "log.dir", "log.dirs", "metadata.log.dir");
 
     private final Path directory;
     private final String bootstrapServers;
@@ -71,11 +77,17 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * Starts a broker with the project's settings, {@code overrides} replacing or adding broker properties (e.g.
-     * {@code num.partitions}), and returns once it accepts clients.
+     * {@code num.partitions}; not its roles, listeners or directories), and returns once it accepts clients.
      *
+     * @throws IllegalArgumentException when {@code overrides} touches the node's roles, listeners or directories
      * @throws IllegalStateException when the broker cannot start or is not ready within {@link #STARTUP_TIMEOUT}
      */
     public static EmbeddedKafka start(Map<String, String> overrides) {
+        for (String key : overrides.keySet()) {
+            if (OWN_SETTINGS.contains(key)) {
+                throw new IllegalArgumentException("the embedded Kafka broker sets " + key + " itself");
+            }
+        }
         Path directory;
         try {
             directory = Files.createTempDirectory("depthstream-kafka-");
@@ -97,7 +109,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static EmbeddedKafka startIn(Path directory, Map<String, String> overrides) {
         RuntimeException last = null;
         for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
-            Path logDir = directory.resolve("attempt-" + attempt);
+            Path logDir = directory.resolve("logs-" + attempt);
             int brokerPort = freePort();
             int controllerPort = freePort();
             while (controllerPort == brokerPort) {
@@ -113,7 +125,11 @@ public final class EmbeddedKafka implements AutoCloseable {
             try {
                 server.startup();
             } catch (RuntimeException e) {
-                shutDown(server);
+                try {
+                    shutDown(server);
+                } catch (RuntimeException secondary) {
+                    e.addSuppressed(secondary);
+                }
                 deleteRecursively(logDir);
                 if (!isBindFailure(e)) {
                     throw new IllegalStateException("the embedded Kafka broker did not start: " + e.getMessage(), e);
@@ -270,7 +286,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static boolean isBindFailure(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof java.net.BindException
+            if (cause instanceof BindException
                     || (cause.getMessage() != null && cause.getMessage().contains("Address already in use"))) {
                 return true;
             }

@@ -3,6 +3,7 @@ package io.depthstream.pipeline.embedded;
 import io.depthstream.operators.codec.WireFormat;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -12,6 +13,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -30,9 +32,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class EmbeddedKafkaTest {
 
@@ -95,12 +97,13 @@ class EmbeddedKafkaTest {
     @Test
     void closeShutsDownDeletesTheDirectoryAndLeavesNoThreads() throws Exception {
         Set<Thread> before = Thread.getAllStackTraces().keySet();
-        EmbeddedKafka second = EmbeddedKafka.start();
+        EmbeddedKafka second = EmbeddedKafka.start(Map.of("num.partitions", "3"));
         Path directory = second.directory();
         assertThat(directory).isDirectory();
         assertThat(second.bootstrapServers()).isNotEqualTo(kafka.bootstrapServers());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, second.bootstrapServers()))) {
             assertThat(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS)).isEqualTo(second.clusterId());
+            assertThat(brokerConfig(admin).get("num.partitions").value()).isEqualTo("3");
         }
         second.close();
         assertThat(second.isRunning()).isFalse();
@@ -122,6 +125,31 @@ class EmbeddedKafkaTest {
             Thread.sleep(100);
         } while (System.nanoTime() < deadline);
         assertThat(leftBehind).as("threads started by the broker and still alive after close()").isEmpty();
+    }
+
+    @Test
+    void brokerSettingsSuitFramesAndASingleNode() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            Config config = brokerConfig(admin);
+            assertThat(Integer.parseInt(config.get("message.max.bytes").value()))
+                    .isGreaterThanOrEqualTo(WireFormat.MAX_RECORD_BYTES);
+            assertThat(Integer.parseInt(config.get("replica.fetch.max.bytes").value()))
+                    .isGreaterThanOrEqualTo(WireFormat.MAX_RECORD_BYTES);
+            assertThat(config.get("offsets.topic.replication.factor").value()).isEqualTo("1");
+            assertThat(config.get("transaction.state.log.replication.factor").value()).isEqualTo("1");
+            assertThat(config.get("transaction.state.log.min.isr").value()).isEqualTo("1");
+            assertThat(Long.parseLong(config.get("transaction.max.timeout.ms").value()))
+                    .isGreaterThanOrEqualTo(TimeUnit.HOURS.toMillis(1));
+        }
+        assertThatThrownBy(() -> EmbeddedKafka.start(Map.of("listeners", "PLAINTEXT://0.0.0.0:9092")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sets listeners itself");
+    }
+
+    private static Config brokerConfig(Admin admin) throws Exception {
+        int node = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).iterator().next().id();
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(node));
+        return admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
     }
 
     private static void createTopic(String topic) throws Exception {
