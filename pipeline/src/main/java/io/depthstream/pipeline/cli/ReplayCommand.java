@@ -81,6 +81,13 @@ public final class ReplayCommand implements Callable<Integer> {
             + " until Ctrl-C.")
     boolean loop;
 
+    @Option(names = "--clock", defaultValue = "live", paramLabel = "live|recorded",
+            description = "Record timestamps: live (default) moves each drive to start now, keeping the recorded "
+                    + "spacing, as cameras streaming together would stamp them; recorded keeps timestamps.txt's "
+                    + "times. The streaming job's event time is shared by all cameras, so drives recorded at "
+                    + "different times need live.")
+    String clock;
+
     @Option(names = "--topic", defaultValue = WireFormat.FRAMES_TOPIC, paramLabel = "TOPIC",
             description = "Topic (default: ${DEFAULT-VALUE}).")
     String topic;
@@ -118,7 +125,8 @@ public final class ReplayCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (KittiRawArchive archive = KittiRawArchive.open(data)) {
             List<ReplayDrive> drives = selectDrives(archive, camera);
-            KittiReplay replay = KittiReplay.prepare(archive, drives, new ReplayOptions(topic, rateHz, loop));
+            KittiReplay replay = KittiReplay.prepare(archive, drives, new ReplayOptions(topic, rateHz, loop,
+                    liveClock(clock)));
             prepareTopic(timeout, err);
             for (ReplayDrive drive : replay.drives()) {
                 err.printf(Locale.ROOT, "replay %s %s (%d frames) as camera %s%n", drive.drive(),
@@ -226,6 +234,16 @@ public final class ReplayCommand implements Callable<Integer> {
             }
             err.flush();
         }
+    }
+
+    static boolean liveClock(String clock) {
+        if (clock.equalsIgnoreCase("live")) {
+            return true;
+        }
+        if (clock.equalsIgnoreCase("recorded")) {
+            return false;
+        }
+        throw new IllegalArgumentException("bad --clock '" + clock + "': expected live or recorded");
     }
 
     static double parseRate(String rate) {

@@ -42,7 +42,9 @@ import java.util.function.BooleanSupplier;
  *       calibration, in pixels of the stored image;</li>
  *   <li>record timestamp: the camera's {@code timestamps.txt} line of the frame, read as UTC (KITTI writes local
  *       times without a zone; UTC makes the timestamps independent of the replaying machine), truncated to
- *       milliseconds; a drive without timestamps gets 10 Hz from midnight UTC of its date.</li>
+ *       milliseconds; a drive without timestamps gets 10 Hz from midnight UTC of its date. With
+ *       {@link ReplayOptions#liveClock()} every drive's times are shifted so its first frame is stamped with the
+ *       moment the replay starts.</li>
  * </ul>
  *
  * <p>Several drives stream side by side: each tick sends the next frame of every drive, like cameras recording at
@@ -170,6 +172,7 @@ public final class KittiReplay {
                     + e.getMessage(), e);
         }
         long start = System.nanoTime();
+        long startMs = System.currentTimeMillis();
         long intervalNanos = options.paced() ? Math.round(1e9 / options.rateHz()) : 0;
         long nextTick = start;
         int pass = 0;
@@ -200,7 +203,7 @@ public final class KittiReplay {
                             break replay;
                         }
                         rethrow(failure);
-                        send(producer, drive, position, pass - 1, acknowledged, acknowledgedBytes, failure, listener);
+                        send(producer, drive, position, pass - 1, startMs, acknowledged, acknowledgedBytes, failure, listener);
                     }
                 }
                 if (options.loop() && stopRequested.getAsBoolean()) {
@@ -215,12 +218,13 @@ public final class KittiReplay {
                 stopped);
     }
 
-    private void send(Producer<byte[], byte[]> producer, DriveFrames drive, int position, int pass,
+    private void send(Producer<byte[], byte[]> producer, DriveFrames drive, int position, int pass, long startMs,
             AtomicLong acknowledged, AtomicLong acknowledgedBytes, AtomicReference<RuntimeException> failure,
             ReplayListener listener) {
         int index = drive.indices.get(position);
         long seq = index + (long) pass * drive.seqSpan;
-        long timestamp = drive.timesMs[position] + pass * drive.timeSpanMs;
+        long timestamp = drive.timesMs[position] + pass * drive.timeSpanMs
+                + (options.liveClock() ? startMs - drive.timesMs[0] : 0);
         byte[] png;
         try {
             png = archive.imageBytes(drive.drive.drive(), index, drive.drive.camera());

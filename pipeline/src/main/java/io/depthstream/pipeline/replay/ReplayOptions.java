@@ -10,8 +10,12 @@ import io.depthstream.operators.codec.WireFormat;
  *     takes them
  * @param loop whether to start over after the last frame (sequence numbers and timestamps keep increasing) until
  *     stopped
+ * @param liveClock whether record timestamps are moved to the replay's start (each drive's first frame at the
+ *     moment the replay starts, the recorded spacing kept), as live cameras on one clock would stamp them; false
+ *     keeps the recorded times. Event time in the streaming job is shared by all cameras, so drives recorded at
+ *     different times and replayed together need the live clock.
  */
-public record ReplayOptions(String topic, double rateHz, boolean loop) {
+public record ReplayOptions(String topic, double rateHz, boolean loop, boolean liveClock) {
 
     /** KITTI's capture rate: replaying at it makes a drive look like a live camera. */
     public static final double KITTI_RATE_HZ = 10.0;
@@ -23,6 +27,11 @@ public record ReplayOptions(String topic, double rateHz, boolean loop) {
         if (!(rateHz > 0)) {
             throw new IllegalArgumentException("the replay rate must be positive, got " + rateHz);
         }
+    }
+
+    /** Options keeping the recorded timestamps. */
+    public ReplayOptions(String topic, double rateHz, boolean loop) {
+        this(topic, rateHz, loop, false);
     }
 
     /** One pass onto the default {@code frames} topic as fast as possible (tests, the demo's warm-up). */

@@ -140,6 +140,33 @@ class KittiReplayTest {
     }
 
     @Test
+    void theLiveClockPutsDrivesRecordedApartOnOneClockKeepingTheirSpacing(@TempDir Path out) throws Exception {
+        // synthetic drives are recorded ten minutes apart
+        new SyntheticDriveWriter(5, 2, new DriveOptions(3, 96, 32, false, false)).write(out, (done, total) -> { });
+        String topic = "frames-live-clock";
+        createTopic(topic, 1);
+
+        long before = System.currentTimeMillis();
+        try (KittiRawArchive archive = KittiRawArchive.open(out)) {
+            KittiReplay.prepare(archive, KittiReplay.allDrives(archive, KittiCamera.IMAGE_02),
+                    new ReplayOptions(topic, Double.POSITIVE_INFINITY, false, true))
+                    .run(kafka.bootstrapServers(), TIMEOUT, () -> false, ReplayListener.NONE);
+        }
+        long after = System.currentTimeMillis();
+
+        List<ConsumerRecord<byte[], byte[]>> records = TopicRecords.readAll(kafka.bootstrapServers(), topic, 6);
+        assertThat(records).hasSize(6);
+        for (String camera : List.of(SyntheticDriveWriter.driveName(1), SyntheticDriveWriter.driveName(2))) {
+            List<Long> times = records.stream().filter(r -> TopicRecords.key(r).equals(camera))
+                    .map(ConsumerRecord::timestamp).toList();
+            assertThat(times).as(camera).hasSize(3);
+            assertThat(times.get(0)).as(camera).isBetween(before, after);
+            assertThat(times.get(1) - times.get(0)).isEqualTo(100);
+            assertThat(times.get(2) - times.get(1)).isEqualTo(100);
+        }
+    }
+
+    @Test
     void twoSyntheticDrivesStreamAsTwoCamerasSideBySide(@TempDir Path out) throws Exception {
         int width = 96;
         int height = 32;
