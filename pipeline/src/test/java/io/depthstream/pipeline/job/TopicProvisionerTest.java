@@ -1,5 +1,6 @@
-package io.depthstream.pipeline.embedded;
+package io.depthstream.pipeline.job;
 
+import io.depthstream.pipeline.embedded.EmbeddedKafka;
 import io.depthstream.operators.codec.WireFormat;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;

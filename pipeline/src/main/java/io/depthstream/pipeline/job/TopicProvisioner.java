@@ -1,4 +1,4 @@
-package io.depthstream.pipeline.embedded;
+package io.depthstream.pipeline.job;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;

@@ -1,4 +1,4 @@
-package io.depthstream.pipeline.embedded;
+package io.depthstream.pipeline.job;
 
 /**
  * What {@link TopicProvisioner#ensure} found for one topic, after creating it if it was missing.

@@ -1,4 +1,4 @@
-package io.depthstream.pipeline.embedded;
+package io.depthstream.pipeline.job;
 
 import io.depthstream.operators.codec.WireFormat;
 
