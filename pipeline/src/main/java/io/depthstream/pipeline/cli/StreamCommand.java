@@ -4,6 +4,7 @@ import io.depthstream.pipeline.config.ConfigFiles;
 import io.depthstream.pipeline.config.StreamingConfig;
 import io.depthstream.pipeline.job.StreamingJob;
 import io.depthstream.pipeline.job.StreamingJobMain;
+import io.depthstream.pipeline.job.TopicSpec;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -13,6 +14,7 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /** {@code depthstream stream}: runs the streaming job on a local Flink MiniCluster, or says how to submit it. */
@@ -78,6 +80,10 @@ public final class StreamCommand implements Callable<Integer> {
                     + " weights paths must exist on every TaskManager");
             out.print(ConfigFiles.print(config));
             return 0;
+        }
+        for (String topicProblem : StreamingJob.ensureTopics(config, TopicSpec.BROKER_DEFAULT_REPLICATION,
+                Duration.ofSeconds(30))) {
+            System.err.println("warning: " + topicProblem);
         }
         Configuration flink = new Configuration();
         if (config.checkpoints().dir() != null) {

@@ -36,6 +36,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The streaming job's graph (DESIGN.md, "Streaming job"): Kafka frames → decode, validate and resize (rejects to
@@ -123,6 +125,28 @@ public final class StreamingJob {
         if (config.output().dir() != null) {
             ResultFileSink.writeTo(results, Path.of(config.output().dir()));
         }
+    }
+
+    /**
+     * Creates the job's topics that are missing (frame-sized records, the configured partitions, the cluster's
+     * replication) and reports topics whose record limit is too small.
+     *
+     * @return one line per problem; empty when every topic can carry frames
+     */
+    public static List<String> ensureTopics(StreamingConfig config, short replicationFactor, Duration timeout) {
+        StreamingConfig.Kafka kafka = config.kafka();
+        List<TopicSpec> specs = new ArrayList<>();
+        for (String topic : List.of(kafka.topics().frames(), kafka.topics().depth(), kafka.topics().poses(),
+                kafka.topics().dlq())) {
+            specs.add(new TopicSpec(topic, kafka.partitions(), replicationFactor, WireFormat.MAX_RECORD_BYTES));
+        }
+        List<String> problems = new ArrayList<>();
+        for (TopicStatus status : TopicProvisioner.ensure(kafka.bootstrap(), specs, timeout)) {
+            if (!status.ok()) {
+                problems.add(status.problem());
+            }
+        }
+        return problems;
     }
 
     /** Where the configured model comes from. */

@@ -1,0 +1,200 @@
+package io.depthstream.pipeline.embedded;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.depthstream.model.data.DepthMap;
+import io.depthstream.model.data.KittiCamera;
+import io.depthstream.model.data.KittiRawArchive;
+import io.depthstream.model.data.synth.DriveOptions;
+import io.depthstream.model.data.synth.SyntheticDriveWriter;
+import io.depthstream.model.eval.EigenEvaluator;
+import io.depthstream.model.eval.EigenReport;
+import io.depthstream.pipeline.config.StreamingConfig;
+import io.depthstream.pipeline.job.StreamingJob;
+import io.depthstream.pipeline.replay.KittiReplay;
+import io.depthstream.pipeline.replay.ReplayDrive;
+import io.depthstream.pipeline.replay.ReplayListener;
+import io.depthstream.pipeline.replay.ReplayOptions;
+import io.depthstream.pipeline.replay.ReplaySummary;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The whole product on one machine: synthetic (or given) KITTI drives replayed as live cameras into a real
+ * in-process Kafka broker, the streaming job on a Flink MiniCluster, and its committed results read back,
+ * written out and scored against ground truth.
+ */
+public final class Demo {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final DemoOptions options;
+    private final DemoProgress progress;
+
+    /** A demo with these options, reporting to {@code progress}. */
+    public Demo(DemoOptions options, DemoProgress progress) {
+        this.options = options;
+        this.progress = progress;
+    }
+
+    /**
+     * Runs everything, stops everything and removes every temporary file; the outputs stay in
+     * {@link DemoOptions#outDir()}.
+     *
+     * @return what happened (also written as {@code summary.json})
+     */
+    public DemoSummary run() throws Exception {
+        Path scratch = Files.createTempDirectory("depthstream-demo-");
+        try {
+            Path data = options.data() != null ? options.data() : renderDrives(scratch.resolve("drives"));
+            Files.createDirectories(options.outDir());
+            progress.phase("starting Kafka (in-process, KRaft)");
+            try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+                StreamingConfig config = config(kafka.bootstrapServers());
+                List<String> topicProblems = StreamingJob.ensureTopics(config, (short) 1, Duration.ofSeconds(30));
+                if (!topicProblems.isEmpty()) {
+                    throw new IllegalStateException(String.join("; ", topicProblems));
+                }
+                return stream(config, data, scratch);
+            }
+        } finally {
+            deleteRecursively(scratch);
+        }
+    }
+
+    private DemoSummary stream(StreamingConfig config, Path data, Path scratch) throws Exception {
+        progress.phase("starting the streaming job on a Flink MiniCluster");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
+        StreamingJob.define(env, config);
+        JobClient job = env.executeAsync(StreamingJob.NAME);
+        boolean finished = false;
+        try (KittiRawArchive archive = KittiRawArchive.open(data);
+                OutputReader reader = new OutputReader(config.kafka().bootstrap(), config.kafka().topics().depth(),
+                        config.kafka().topics().poses(), config.kafka().topics().dlq())) {
+            List<ReplayDrive> drives = KittiReplay.allDrives(archive, KittiCamera.IMAGE_02);
+            drives = drives.subList(0, Math.min(options.cameras(), drives.size()));
+            KittiReplay replay = KittiReplay.prepare(archive, drives,
+                    new ReplayOptions(config.kafka().topics().frames(), options.rateHz(), false, true));
+            progress.phase("replaying " + drives.size() + " camera(s), " + replay.framesPerPass() + " frames, at "
+                    + (Double.isInfinite(options.rateHz()) ? "full speed"
+                            : String.format(Locale.ROOT, "%.0f frames/s per camera", options.rateHz())));
+            long startNanos = System.nanoTime();
+            ReplaySummary sent = replay.run(config.kafka().bootstrap(), Duration.ofSeconds(30), () -> false,
+                    ReplayListener.NONE);
+            int expected = Math.toIntExact(sent.frames());
+            progress.phase("waiting for " + expected + " committed results");
+            OutputRecords out = reader.readUntil(expected, options.timeout(),
+                    done -> progress.results(done, expected));
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            progress.phase("stopping the job (draining it, so files and trajectories are complete)");
+            job.stopWithSavepoint(true, scratch.resolve("savepoint").toUri().toString(), SavepointFormatType.CANONICAL)
+                    .get(2, TimeUnit.MINUTES);
+            finished = true;
+            out = reader.drain(Duration.ofSeconds(1));
+            if (out.depth().size() < expected) {
+                throw new IllegalStateException("only " + out.depth().size() + " of " + expected
+                        + " results arrived within " + options.timeout().toSeconds() + " s");
+            }
+            DemoSummary summary = summarise(expected, out, seconds, data);
+            JSON.writeValue(options.outDir().resolve("summary.json").toFile(), summary);
+            return summary;
+        } finally {
+            if (!finished) {
+                try {
+                    job.cancel().get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    // the job may already have failed; the MiniCluster goes with the JVM's shutdown
+                }
+            }
+        }
+    }
+
+    private StreamingConfig config(String bootstrap) {
+        StreamingConfig defaults = StreamingConfig.defaults();
+        StreamingConfig.Model model = new StreamingConfig.Model(
+                options.weights() == null ? null : options.weights().toString(),
+                options.weights() == null ? "random" : null, options.arch(), options.height(), options.width(),
+                options.seed(), "auto", options.batchSize(), defaults.model().maxBatchDelayMs(), null);
+        return defaults.withBootstrap(bootstrap)
+                .withModel(model)
+                .withOutputDir(options.outDir().toString())
+                .withCheckpoints(new StreamingConfig.Checkpoints(1000, null));
+    }
+
+    private Path renderDrives(Path dir) throws IOException {
+        int total = options.cameras() * options.frames();
+        progress.phase("rendering " + options.cameras() + " synthetic drive(s) of " + options.frames()
+                + " frames with exact depth");
+        new SyntheticDriveWriter(options.seed(), options.cameras(), DriveOptions.kitti(options.frames()))
+                .write(dir, (done, all) -> progress.rendered(done, total));
+        return dir;
+    }
+
+    private DemoSummary summarise(int framesIn, OutputRecords out, double seconds, Path data) throws IOException {
+        long[] latencies = out.depth().stream().mapToLong(OutputRecords.DepthRecord::latencyMs).toArray();
+        Map<String, Integer> perCamera = new TreeMap<>();
+        for (OutputRecords.DepthRecord record : out.depth()) {
+            perCamera.merge(record.cameraId(), 1, Integer::sum);
+        }
+        String version = out.depth().isEmpty() ? "" : out.depth().get(0).modelVersion();
+        EigenEvaluator evaluator = EigenEvaluator.medianScaling();
+        int evaluated = 0;
+        for (OutputRecords.DepthRecord record : out.depth()) {
+            Path truth = data.resolve("depth_gt").resolve(record.cameraId())
+                    .resolve(SyntheticDriveWriter.frameName(Math.toIntExact(record.seq())) + ".png");
+            if (Files.isRegularFile(truth)) {
+                DepthMap predicted = DepthMap.decodeKittiPng(record.png());
+                evaluator.add(disparity(predicted), predicted.width(), predicted.height(),
+                        DepthMap.decodeKittiPng(Files.readAllBytes(truth)));
+                evaluated++;
+            }
+        }
+        EigenReport report = evaluated == 0 ? null : evaluator.report();
+        String note = options.weights() == null
+                ? "random weights (" + version + "): depth from an untrained network is meaningless, so abs_rel and "
+                        + "a1 only show that the numbers flow; pass --weights for a trained model"
+                : "weights " + options.weights();
+        return new DemoSummary(framesIn, out.depth().size(), out.poses().size(), out.rejected().size(),
+                out.depth().size() / seconds, Percentiles.of(latencies, 50), Percentiles.of(latencies, 99),
+                report == null ? null : report.metrics().absRel(), report == null ? null : report.metrics().delta1(),
+                evaluated, version, perCamera, note);
+    }
+
+    /** Depth (0 = invalid) to the inverse depth the Eigen evaluation takes; invalid pixels count as far away. */
+    private static float[] disparity(DepthMap depth) {
+        float[] values = depth.depth();
+        float[] disparity = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            disparity[i] = values[i] > 0 ? 1f / values[i] : 1f / EigenEvaluator.MAX_DEPTH;
+        }
+        return disparity;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        List<Path> paths = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(paths::add);
+        }
+        for (Path path : paths) {
+            Files.deleteIfExists(path);
+        }
+    }
+}
