@@ -35,7 +35,8 @@ import java.util.Random;
  * ‖a‖² + ‖b‖² − 2⟨a, b⟩, where ⟨a, roll(a)⟩ is computed on the (up to eight) rectangular blocks a roll splits the map
  * into, from slices that share the features' storage; what the backward pass keeps per sample map is therefore one
  * channel deep. The expansion runs in float64 (one copy of each feature map) so that it does not lose the small
- * distances of positives to cancellation.
+ * distances of positives to cancellation. Results stay float64: DJL's {@code toType} would cut them from the graph,
+ * and adding a float64 scalar to a float32 objective simply promotes the sum.
  *
  * <p>Call inside a per-step NDManager: results and what the graph needs live in the features' manager, other
  * intermediates are freed as soon as each sample map is done.
@@ -144,13 +145,13 @@ public final class DepthDifferentialTripletLoss {
                 NDArray labelled = terms.positives.add(terms.negatives.sum());
                 value = value.div(labelled.clip(1, Double.POSITIVE_INFINITY));
             }
-            perScale.add(value.toType(feature.getDataType(), false));
+            perScale.add(value);
             positives.add(terms.positives);
             negatives.add(terms.negatives);
             NDArray weighted = value.mul(ScalarConstant.of(value, 1.0 / (1 << scales.get(k))));
             total = total == null ? weighted : total.add(weighted);
         }
-        total = total.mul(ScalarConstant.of(total, config.weight())).toType(features.get(0).getDataType(), false);
+        total = total.mul(ScalarConstant.of(total, config.weight()));
         return new DifferentialTripletResult(total, perScale, positives, negatives);
     }
 
@@ -202,7 +203,7 @@ public final class DepthDifferentialTripletLoss {
     }
 
     private ScaleTerms scaleTerms(NDArray feature, NDArray reference, NDArray valid, List<SampleRoll> rolls) {
-        NDArray f = feature.toType(DataType.FLOAT64, false);
+        NDArray f = toFloat64(feature);
         NDArray norms = f.square().sum(new int[] {1}, true);
         List<NegativeRange> ranges = config.negativeRanges();
         NDList sums = new NDList();
@@ -243,6 +244,17 @@ public final class DepthDifferentialTripletLoss {
         }
         return new ScaleTerms(NDArrays.stack(sums).sum(), NDArrays.stack(positiveCounts).sum(),
                 NDArrays.stack(negativeCounts).sum(new int[] {0}));
+    }
+
+    /**
+     * A float64 version of {@code x} that stays in the autograd graph: DJL's {@code toType} detaches its result, type
+     * promotion by adding a float64 zero does not (and addition saves nothing for the backward pass).
+     */
+    static NDArray toFloat64(NDArray x) {
+        if (x.getDataType() == DataType.FLOAT64) {
+            return x;
+        }
+        return x.add(x.getManager().zeros(new Shape(1, 1, 1, 1), DataType.FLOAT64));
     }
 
     /** Σ_c a[b,c,y,x]·roll(a)[b,c,y,x] as (B, 1, h, w), block by block without materialising roll(a). */

@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * The depth-differential triplet loss of one batch, with what it was made of.
  *
- * @param total scalar: weight · Σ_s L_re(s) / 2^s, in the features' data type
- * @param perScale scalar L_re(s) per configured scale (unweighted), in configuration order
+ * @param total float64 scalar: weight · Σ_s L_re(s) / 2^s
+ * @param perScale float64 scalar L_re(s) per configured scale (unweighted), in configuration order
  * @param positives per scale, the number of positive pairs (float64 scalar)
  * @param negatives per scale, the number of negative pairs per range (float64, one entry per range)
  */
