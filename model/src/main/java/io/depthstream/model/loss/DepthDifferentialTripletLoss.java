@@ -38,8 +38,8 @@ import java.util.Random;
  * distances of positives to cancellation. Results stay float64: DJL's {@code toType} would cut them from the graph,
  * and adding a float64 scalar to a float32 objective simply promotes the sum.
  *
- * <p>Call inside a per-step NDManager: results and what the graph needs live in the features' manager, other
- * intermediates are freed as soon as each sample map is done.
+ * <p>Call inside a per-step NDManager: the results live in the features' manager; intermediates are freed as soon
+ * as each sample map is done (the autograd graph keeps its own references to what the backward pass needs).
  */
 public final class DepthDifferentialTripletLoss {
 
@@ -121,7 +121,12 @@ public final class DepthDifferentialTripletLoss {
         if (refShape.dimension() != 4 || refShape.get(1) != 1) {
             throw new IllegalArgumentException("reference depth must be (B, 1, H, W), got " + refShape);
         }
-        NDArray reference = cleanReference(referenceDepth);
+        NDArray reference;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            reference = cleanReference(referenceDepth);
+            NDScope.unregister(reference);
+        }
         NDArray total = null;
         List<NDArray> perScale = new ArrayList<>();
         List<NDArray> positives = new ArrayList<>();
@@ -138,8 +143,13 @@ public final class DepthDifferentialTripletLoss {
                     throw new IllegalArgumentException(roll + " does not fit features " + shape);
                 }
             }
-            NDArray[] scaled = atFeatureSize(reference, shape.get(2), shape.get(3));
-            ScaleTerms terms = scaleTerms(feature, scaled[0], scaled[1], rolls.get(k));
+            ScaleTerms terms;
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray[] scaled = atFeatureSize(reference, shape.get(2), shape.get(3));
+                terms = scaleTerms(feature, scaled[0], scaled[1], rolls.get(k));
+                NDScope.unregister(terms.sum, terms.positives, terms.negatives);
+            }
             NDArray value = terms.sum;
             if (config.reduction() == DifferentialReduction.LABELLED_MEAN) {
                 NDArray labelled = terms.positives.add(terms.negatives.sum());
@@ -239,7 +249,8 @@ public final class DepthDifferentialTripletLoss {
         }
         if (sums.isEmpty()) {
             NDManager manager = feature.getManager();
-            return new ScaleTerms(f.sum().mul(ScalarConstant.of(norms, 0)),
+            // zero, still connected to the features; a native zero (not a Java-buffer constant) may be freed early
+            return new ScaleTerms(f.sum().mul(manager.zeros(new Shape(), DataType.FLOAT64)),
                     manager.zeros(new Shape(), DataType.FLOAT64), manager.zeros(new Shape(ranges.size()), DataType.FLOAT64));
         }
         return new ScaleTerms(NDArrays.stack(sums).sum(), NDArrays.stack(positiveCounts).sum(),
