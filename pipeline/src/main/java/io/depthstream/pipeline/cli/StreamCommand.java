@@ -5,7 +5,6 @@ import io.depthstream.pipeline.config.StreamingConfig;
 import io.depthstream.pipeline.job.StreamingJob;
 import io.depthstream.pipeline.job.StreamingJobMain;
 import io.depthstream.pipeline.job.TopicSpec;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -13,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -85,12 +85,10 @@ public final class StreamCommand implements Callable<Integer> {
                 Duration.ofSeconds(30))) {
             System.err.println("warning: " + topicProblem);
         }
-        Configuration flink = new Configuration();
-        if (config.checkpoints().dir() != null) {
-            flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-            flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpoints().dir());
-        }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(), flink);
+        config = config.withCheckpointDirIfUnset(
+                Files.createTempDirectory("depthstream-checkpoints-").toUri().toString());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(),
+                new Configuration());
         StreamingJob.define(env, config);
         JobClient job = env.executeAsync(StreamingJob.NAME);
         System.err.println("streaming job " + job.getJobID() + " running: frames from '"

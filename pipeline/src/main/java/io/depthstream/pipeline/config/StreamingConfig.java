@@ -104,6 +104,12 @@ public record StreamingConfig(
         return new StreamingConfig(kafka, model, newTriplets, output, checkpoints, parallelism);
     }
 
+    /** This configuration with checkpoints in {@code dir} unless it already names a place. */
+    public StreamingConfig withCheckpointDirIfUnset(String dir) {
+        return checkpoints.dir() != null ? this
+                : withCheckpoints(new Checkpoints(checkpoints.intervalMs(), dir));
+    }
+
     /** This configuration with other checkpointing. */
     public StreamingConfig withCheckpoints(Checkpoints newCheckpoints) {
         return new StreamingConfig(kafka, model, triplets, output, newCheckpoints, parallelism);
@@ -159,7 +165,8 @@ public record StreamingConfig(
      * Checkpointing.
      *
      * @param intervalMs checkpoint interval; results become visible to read_committed consumers at each checkpoint
-     * @param dir checkpoint storage URI, or null for the JobManager's memory
+     * @param dir checkpoint storage URI (e.g. file:///var/depthstream/checkpoints, s3://bucket/path); null: a
+     *     temporary directory when the job runs locally, the cluster's own setting when submitted to a cluster
      */
     public record Checkpoints(long intervalMs, String dir) {}
 }

@@ -65,7 +65,8 @@ public final class Demo {
             Files.createDirectories(options.outDir());
             progress.phase("starting Kafka (in-process, KRaft)");
             try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-                StreamingConfig config = config(kafka.bootstrapServers());
+                StreamingConfig config = config(kafka.bootstrapServers())
+                        .withCheckpointDirIfUnset(scratch.resolve("checkpoints").toUri().toString());
                 List<String> topicProblems = StreamingJob.ensureTopics(config, (short) 1, Duration.ofSeconds(30));
                 if (!topicProblems.isEmpty()) {
                     throw new IllegalStateException(String.join("; ", topicProblems));
@@ -98,6 +99,7 @@ public final class Demo {
                     ReplayListener.NONE);
             int expected = Math.toIntExact(sent.frames());
             progress.phase("waiting for " + expected + " committed results");
+            progress.results(0, expected);
             OutputRecords out = reader.readUntil(expected, options.timeout(),
                     done -> progress.results(done, expected));
             double seconds = (System.nanoTime() - startNanos) / 1e9;

@@ -23,6 +23,8 @@ import io.depthstream.operators.triplet.TripletAssembler;
 import io.depthstream.operators.triplet.TripletTiming;
 import io.depthstream.pipeline.config.StreamingConfig;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -72,6 +74,13 @@ public final class StreamingJob {
 
         env.setParallelism(config.parallelism());
         env.enableCheckpointing(config.checkpoints().intervalMs(), CheckpointingMode.EXACTLY_ONCE);
+        if (config.checkpoints().dir() != null) {
+            // the assembler's state holds frames: more than the JobManager's 5 MB in-memory checkpoint limit
+            Configuration storage = new Configuration();
+            storage.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            storage.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpoints().dir());
+            env.configure(storage);
+        }
 
         KafkaSource<IncomingFrame> source = KafkaSource.<IncomingFrame>builder()
                 .setBootstrapServers(kafka.bootstrap())
