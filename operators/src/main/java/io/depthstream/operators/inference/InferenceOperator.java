@@ -112,6 +112,7 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
                 batchCounter.getCount() == 0 ? 0.0 : (double) frameCounter.getCount() / batchCounter.getCount());
         getMetricGroup().<Double, org.apache.flink.metrics.Gauge<Double>>gauge("meanInferenceMs", () ->
                 batchCounter.getCount() == 0 ? 0.0 : inferenceNanosTotal / 1e6 / batchCounter.getCount());
+        getMetricGroup().<Long, org.apache.flink.metrics.Gauge<Long>>gauge("posePairsRun", inference::posePairsRun);
         getMetricGroup().<Double, org.apache.flink.metrics.Gauge<Double>>gauge("lastInferenceMs", () ->
                 lastInferenceNanos / 1e6);
     }

@@ -8,13 +8,15 @@ import io.depthstream.operators.codec.Frame;
 import io.depthstream.operators.triplet.Triplet;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Depth and pose for a batch of triplets, in the model's own units: one depth pass over all centre frames and one
- * pose pass over all available [prev, cur] and [cur, next] pairs. Owns its model; one instance per thread.
+ * pose pass over the available [prev, cur] and [cur, next] pairs not already run (a camera's cur→next pair is the
+ * next triplet's prev→cur). Owns its model; one instance per thread.
  */
 public final class TripletInference implements AutoCloseable {
 
@@ -30,6 +32,9 @@ public final class TripletInference implements AutoCloseable {
 
     private final DepthModel model;
     private final DepthPredictor predictor;
+    private final Map<String, PairKey> lastPairKey = new HashMap<>();
+    private final Map<String, float[]> lastPairPose = new HashMap<>();
+    private long posePairsRun;
 
     /** Runs {@code model}, which this instance closes. */
     public TripletInference(DepthModel model) {
@@ -51,27 +56,33 @@ public final class TripletInference implements AutoCloseable {
         // a frame can be one triplet's centre and another's neighbour: prepare each frame once per batch
         Map<Frame, float[]> inputs = new IdentityHashMap<>();
         List<float[]> centres = new ArrayList<>(triplets.size());
+        // consecutive triplets of a camera share a pair: cur→next of one is prev→cur of the next, so each pair is
+        // run once, within the batch or from the previous batch (half the pose work of a steady stream)
+        Map<PairKey, Integer> pairIndex = new HashMap<>();
+        Map<PairKey, float[]> reused = new HashMap<>();
         List<float[]> earlier = new ArrayList<>();
         List<float[]> later = new ArrayList<>();
         for (Triplet triplet : triplets) {
             float[] cur = inputs.computeIfAbsent(triplet.cur(), f -> predictor.input(f.image()));
             centres.add(cur);
-            if (triplet.prev() != null) {
-                earlier.add(inputs.computeIfAbsent(triplet.prev(), f -> predictor.input(f.image())));
-                later.add(cur);
-            }
-            if (triplet.next() != null) {
-                earlier.add(cur);
-                later.add(inputs.computeIfAbsent(triplet.next(), f -> predictor.input(f.image())));
+            for (Frame[] pair : pairs(triplet)) {
+                PairKey key = PairKey.of(pair[0], pair[1]);
+                if (key.equals(lastPairKey.get(triplet.cameraId()))) {
+                    reused.put(key, lastPairPose.get(triplet.cameraId()));
+                } else if (!pairIndex.containsKey(key)) {
+                    pairIndex.put(key, earlier.size());
+                    earlier.add(inputs.computeIfAbsent(pair[0], f -> predictor.input(f.image())));
+                    later.add(inputs.computeIfAbsent(pair[1], f -> predictor.input(f.image())));
+                }
             }
         }
         float[][] disparities = predictor.disparity(centres);
         float[][] poses = earlier.isEmpty() ? new float[0][] : predictor.pose(earlier, later);
+        posePairsRun += earlier.size();
 
         double minDisparity = 1.0 / config.maxDepth();
         double disparityRange = 1.0 / config.minDepth() - minDisparity;
         List<Output> out = new ArrayList<>(triplets.size());
-        int pair = 0;
         for (int i = 0; i < triplets.size(); i++) {
             Triplet triplet = triplets.get(i);
             float[] sigmoid = disparities[i];
@@ -79,14 +90,55 @@ public final class TripletInference implements AutoCloseable {
             for (int p = 0; p < sigmoid.length; p++) {
                 depth[p] = (float) (1.0 / (minDisparity + disparityRange * sigmoid[p]));
             }
-            float[] prevToCur = triplet.prev() != null ? CameraMotion.fromNetworkOutput(poses[pair++]) : null;
-            float[] curToNext = triplet.next() != null ? CameraMotion.fromNetworkOutput(poses[pair++]) : null;
+            float[] prevToCur = triplet.prev() == null ? null
+                    : CameraMotion.fromNetworkOutput(networkPose(triplet.prev(), triplet.cur(), pairIndex, reused, poses));
+            float[] curToNext = triplet.next() == null ? null
+                    : CameraMotion.fromNetworkOutput(networkPose(triplet.cur(), triplet.next(), pairIndex, reused, poses));
             Frame cur = triplet.cur();
             Intrinsics intrinsics = cur.intrinsics().rescaled(
                     cur.image().width(), cur.image().height(), config.width(), config.height());
             out.add(new Output(depth, prevToCur, curToNext, intrinsics));
         }
         return out;
+    }
+
+    /** Image pairs the pose network has run on so far. */
+    public long posePairsRun() {
+        return posePairsRun;
+    }
+
+    /** The network's output for a pair: computed in this batch, or the camera's last pair of the batch before. */
+    private float[] networkPose(Frame earlier, Frame later, Map<PairKey, Integer> pairIndex,
+            Map<PairKey, float[]> reused, float[][] poses) {
+        PairKey key = PairKey.of(earlier, later);
+        Integer index = pairIndex.get(key);
+        float[] pose = index != null ? poses[index] : reused.get(key);
+        // the latest pair of each camera is kept for the next batch (one entry per camera, so memory stays bounded)
+        PairKey previous = lastPairKey.get(earlier.cameraId());
+        if (previous == null || previous.laterSeq() <= key.laterSeq() || previous.laterTimeMs() < key.laterTimeMs()) {
+            lastPairKey.put(earlier.cameraId(), key);
+            lastPairPose.put(earlier.cameraId(), pose);
+        }
+        return pose;
+    }
+
+    private static List<Frame[]> pairs(Triplet triplet) {
+        List<Frame[]> pairs = new ArrayList<>(2);
+        if (triplet.prev() != null) {
+            pairs.add(new Frame[] {triplet.prev(), triplet.cur()});
+        }
+        if (triplet.next() != null) {
+            pairs.add(new Frame[] {triplet.cur(), triplet.next()});
+        }
+        return pairs;
+    }
+
+    /** Identifies an ordered pair of one camera's frames (capture times too: a camera may restart its numbering). */
+    private record PairKey(String cameraId, long earlierSeq, long earlierTimeMs, long laterSeq, long laterTimeMs) {
+        static PairKey of(Frame earlier, Frame later) {
+            return new PairKey(earlier.cameraId(), earlier.seq(), earlier.captureTimeMs(), later.seq(),
+                    later.captureTimeMs());
+        }
     }
 
     @Override
