@@ -2,6 +2,9 @@ package io.depthstream.model.data;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.awt.image.PixelInterleavedSampleModel;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -48,12 +51,55 @@ public record RgbImage(int width, int height, byte[] rgb) {
     public static RgbImage fromBufferedImage(BufferedImage image) {
         int width = image.getWidth();
         int height = image.getHeight();
+        RgbImage interleaved = fromInterleavedBytes(image);
+        if (interleaved != null) {
+            return interleaved;
+        }
         int[] argb = image.getRGB(0, 0, width, height, null, 0, width);
         byte[] rgb = new byte[width * height * 3];
         for (int i = 0; i < argb.length; i++) {
             rgb[3 * i] = (byte) (argb[i] >> 16);
             rgb[3 * i + 1] = (byte) (argb[i] >> 8);
             rgb[3 * i + 2] = (byte) argb[i];
+        }
+        return new RgbImage(width, height, rgb);
+    }
+
+    /**
+     * The bytes of an 8-bit BGR or ABGR image (what ImageIO decodes colour PNGs and JPEGs to) copied straight from its
+     * raster: per-pixel {@code getRGB} colour conversion costs more than the PNG decode itself at camera resolution.
+     * Null for any other layout.
+     */
+    private static RgbImage fromInterleavedBytes(BufferedImage image) {
+        int type = image.getType();
+        if (type != BufferedImage.TYPE_3BYTE_BGR && type != BufferedImage.TYPE_4BYTE_ABGR) {
+            return null;
+        }
+        WritableRaster raster = image.getRaster();
+        if (!(raster.getSampleModel() instanceof PixelInterleavedSampleModel model)
+                || !(raster.getDataBuffer() instanceof DataBufferByte buffer) || buffer.getNumBanks() != 1
+                || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0) {
+            return null;
+        }
+        int stride = model.getPixelStride();
+        int[] offsets = model.getBandOffsets();
+        int red = offsets[0];
+        int green = offsets[1];
+        int blue = offsets[2];
+        int width = image.getWidth();
+        int height = image.getHeight();
+        int scanline = model.getScanlineStride();
+        byte[] data = buffer.getData();
+        int base = buffer.getOffset();
+        byte[] rgb = new byte[width * height * 3];
+        int o = 0;
+        for (int y = 0; y < height; y++) {
+            int p = base + y * scanline;
+            for (int x = 0; x < width; x++, p += stride) {
+                rgb[o++] = data[p + red];
+                rgb[o++] = data[p + green];
+                rgb[o++] = data[p + blue];
+            }
         }
         return new RgbImage(width, height, rgb);
     }

@@ -71,4 +71,32 @@ class RgbImageTest {
         assertThatThrownBy(() -> new RgbImage(2, 2, new byte[3]))
                 .hasMessageContaining("expected 12 RGB bytes");
     }
+
+    @Test
+    void rasterCopyEqualsJava2dColourConversionForEveryLayout() {
+        java.util.Random random = new java.util.Random(3);
+        for (int type : new int[] {java.awt.image.BufferedImage.TYPE_3BYTE_BGR,
+                java.awt.image.BufferedImage.TYPE_4BYTE_ABGR, java.awt.image.BufferedImage.TYPE_INT_RGB,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY}) {
+            java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(37, 11, type);
+            for (int y = 0; y < 11; y++) {
+                for (int x = 0; x < 37; x++) {
+                    image.setRGB(x, y, random.nextInt());
+                }
+            }
+            for (java.awt.image.BufferedImage source : new java.awt.image.BufferedImage[] {
+                image, image.getSubimage(5, 2, 20, 7)}) {
+                RgbImage copied = RgbImage.fromBufferedImage(source);
+                assertThat(copied.width()).isEqualTo(source.getWidth());
+                for (int y = 0; y < source.getHeight(); y++) {
+                    for (int x = 0; x < source.getWidth(); x++) {
+                        int argb = source.getRGB(x, y);
+                        assertThat(new int[] {copied.get(x, y, 0), copied.get(x, y, 1), copied.get(x, y, 2)})
+                                .as("type %d at %d,%d", type, x, y)
+                                .containsExactly(argb >> 16 & 0xFF, argb >> 8 & 0xFF, argb & 0xFF);
+                    }
+                }
+            }
+        }
+    }
 }
