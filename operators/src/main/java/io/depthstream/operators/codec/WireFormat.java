@@ -26,6 +26,12 @@ public final class WireFormat {
     public static final String SCALE = "ds.scale";
     /** Milliseconds from reading the frame to emitting its result. */
     public static final String LATENCY_MS = "ds.latency-ms";
+    /**
+     * Where a depth result's time went, JSON in milliseconds: {@code decode_ms}, {@code resize_ms}, {@code queue_ms}
+     * (waiting for its batch), {@code inference_ms} (the whole batch), {@code batch} (its size), {@code encode_ms}
+     * (this PNG) and {@code emitted_at_ms} (wall clock when the result left inference).
+     */
+    public static final String STAGES = "ds.stages";
     /** Why a record was rejected (on the dead-letter topic). */
     public static final String ERROR = "ds.error";
     /** topic/partition/offset a rejected record came from. */

@@ -193,7 +193,8 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
         ModelConfig config = inference.config();
         for (int i = 0; i < items.size(); i++) {
             Pending pending = items.get(i);
-            DepthResult result = result(pending, outputs.get(i), config, start - pending.arrivedNanos(), inferenceNanos);
+            DepthResult result = result(pending, outputs.get(i), config, start - pending.arrivedNanos(), inferenceNanos,
+                    items.size());
             output.collect(pending.hasTimestamp()
                     ? new StreamRecord<>(result, pending.timestamp())
                     : new StreamRecord<>(result));
@@ -211,7 +212,7 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
 
     /** Scales one output (when metric), advances its camera's track and builds the result. */
     private DepthResult result(Pending pending, TripletInference.Output out, ModelConfig config, long queueNanos,
-                               long inferenceNanos) throws Exception {
+                               long inferenceNanos, int batchSize) throws Exception {
         Triplet triplet = pending.triplet();
         setCurrentKey(triplet.cameraId());
         CameraTrack previous = tracks.value();
@@ -223,7 +224,7 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
         return new DepthResult(cur.cameraId(), cur.seq(), cur.captureTimeMs(), cur.receivedAtMs(),
                 System.currentTimeMillis(), modelVersion, config.width(), config.height(), cur.intrinsics(), scaled.depth(),
                 scaled.prevToCur(), scaled.curToNext(), track.worldFromCamera(), scaled.kind(),
-                new StageTimings(cur.decodeNanos(), cur.resizeNanos(), queueNanos, inferenceNanos));
+                new StageTimings(cur.decodeNanos(), cur.resizeNanos(), queueNanos, inferenceNanos, batchSize));
     }
 
     @Override

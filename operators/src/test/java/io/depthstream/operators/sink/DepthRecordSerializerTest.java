@@ -39,6 +39,10 @@ class DepthRecordSerializerTest {
         assertThat(header(record, WireFormat.MODEL_VERSION)).isEqualTo("random-lite-7");
         assertThat(header(record, WireFormat.SCALE)).isEqualTo("metric");
         assertThat(header(record, WireFormat.LATENCY_MS)).isEqualTo("120");
+        assertThat(header(record, WireFormat.STAGES))
+                .startsWith("{\"decode_ms\":0.000,\"resize_ms\":0.000,\"queue_ms\":0.000,\"inference_ms\":0.000,"
+                        + "\"batch\":1,\"encode_ms\":")
+                .endsWith(",\"emitted_at_ms\":" + result.emittedAtMs() + "}");
     }
 
     @Test

@@ -15,7 +15,7 @@ final class SampleResults {
         return new DepthResult(camera, seq, 1_700_000_000_000L + seq, 1_700_000_000_500L + seq,
                 1_700_000_000_620L + seq, "random-lite-7", width, height,
                 new Intrinsics(0.58 * width, 1.92 * height, 0.5 * width, 0.5 * height), depth, prevToCur, null, worldFromCamera,
-                scale, new StageTimings(1, 2, 3, 4));
+                scale, new StageTimings(1, 2, 3, 4, 1));
     }
 
     /** A 3×2 depth map and a pose translated by {@code x} along the world x axis. */
