@@ -83,7 +83,7 @@ public final class InferenceBenchmark {
         return results;
     }
 
-    private static double javaRound(DepthPredictor predictor, String kind, List<float[]> images, int iterations) {
+    static double javaRound(DepthPredictor predictor, String kind, List<float[]> images, int iterations) {
         long start = System.nanoTime();
         for (int i = 0; i < iterations; i++) {
             predictor.disparity(images);
@@ -94,7 +94,7 @@ public final class InferenceBenchmark {
         return (System.nanoTime() - start) / 1e9;
     }
 
-    private static List<float[]> randomImages(int batch, ModelConfig config) {
+    static List<float[]> randomImages(int batch, ModelConfig config) {
         Random random = new Random(batch);
         List<float[]> images = new ArrayList<>();
         for (int b = 0; b < batch; b++) {

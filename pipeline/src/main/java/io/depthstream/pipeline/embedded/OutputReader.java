@@ -87,7 +87,8 @@ public final class OutputReader implements AutoCloseable {
                     header(record, WireFormat.MODEL_VERSION, ""),
                     header(record, WireFormat.SCALE, ""),
                     Long.parseLong(header(record, WireFormat.LATENCY_MS, "-1")),
-                    record.value()));
+                    record.value(),
+                    header(record, WireFormat.STAGES, "{}")));
         } else if (record.topic().equals(posesTopic)) {
             poses.add(new String(record.value(), StandardCharsets.UTF_8));
         } else {

@@ -20,7 +20,8 @@ public record OutputRecords(List<DepthRecord> depth, List<String> poses, List<St
      * @param scale {@code ds.scale}
      * @param latencyMs {@code ds.latency-ms}
      * @param png the 16-bit depth PNG (depth × 256)
+     * @param stages {@code ds.stages}: JSON of where the time went, or "{}" when absent
      */
     public record DepthRecord(String cameraId, long seq, String modelVersion, String scale, long latencyMs,
-            byte[] png) {}
+            byte[] png, String stages) {}
 }

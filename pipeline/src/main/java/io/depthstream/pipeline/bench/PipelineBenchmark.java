@@ -1,0 +1,197 @@
+package io.depthstream.pipeline.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.depthstream.model.data.KittiCamera;
+import io.depthstream.model.data.KittiRawArchive;
+import io.depthstream.model.data.synth.DriveOptions;
+import io.depthstream.model.data.synth.SyntheticDriveWriter;
+import io.depthstream.model.device.DeviceChoice;
+import io.depthstream.model.net.DepthModel;
+import io.depthstream.model.net.DepthPredictor;
+import io.depthstream.model.net.ModelConfig;
+import io.depthstream.pipeline.config.StreamingConfig;
+import io.depthstream.pipeline.embedded.EmbeddedKafka;
+import io.depthstream.pipeline.embedded.OutputReader;
+import io.depthstream.pipeline.embedded.OutputRecords;
+import io.depthstream.pipeline.job.StreamingJob;
+import io.depthstream.pipeline.replay.KittiReplay;
+import io.depthstream.pipeline.replay.ReplayListener;
+import io.depthstream.pipeline.replay.ReplayOptions;
+import ai.djl.engine.Engine;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Throughput of the whole streaming job (Kafka → Flink → Kafka) against the bare model in-process, at the same
+ * batch size and resolution. Frames are synthetic KITTI-size PNGs, all queued on the frames topic before the job
+ * starts, so the job runs flat out; the bare model runs the same work per frame (depth, and pose on one pair)
+ * before and after the job, in the same JVM.
+ */
+public final class PipelineBenchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * What one pipeline run measured.
+     *
+     * @param frames results the job produced
+     * @param pipelineFps results per second between the first and the last result leaving inference
+     * @param modelFpsBefore the bare model before the job, frames per second (depth + pose on one pair)
+     * @param modelFpsAfter the bare model after the job
+     * @param latencyMsP50 median of read-by-the-job → result-emitted
+     * @param latencyMsP99 99th percentile of the same
+     * @param stageMsPerFrame mean milliseconds per frame of decode, resize, queue, inference (the batch's time over
+     *     its size) and encode (the depth PNG)
+     */
+    public record Result(int frames, double pipelineFps, double modelFpsBefore, double modelFpsAfter,
+            double latencyMsP50, double latencyMsP99, Map<String, Double> stageMsPerFrame) {
+
+        /** Pipeline throughput as a share of the bare model's (mean of before and after). */
+        public double ratio() {
+            return pipelineFps / ((modelFpsBefore + modelFpsAfter) / 2);
+        }
+    }
+
+    private final ModelConfig config;
+    private final int batch;
+    private final int cameras;
+    private final int framesPerCamera;
+    private final PrintWriter progress;
+
+    /**
+     * @param config the model (random weights, seed 0)
+     * @param batch inference batch size
+     * @param cameras synthetic drives streamed side by side
+     * @param framesPerCamera frames per drive
+     */
+    public PipelineBenchmark(ModelConfig config, int batch, int cameras, int framesPerCamera, PrintWriter progress) {
+        this.config = config;
+        this.batch = batch;
+        this.cameras = cameras;
+        this.framesPerCamera = framesPerCamera;
+        this.progress = progress;
+    }
+
+    /** Renders the frames, runs the bare model, the job, and the bare model again. */
+    public Result run() throws Exception {
+        Path scratch = Files.createTempDirectory("depthstream-bench-pipeline-");
+        try {
+            Path drives = scratch.resolve("drives");
+            progress.printf("  pipeline: rendering %d x %d synthetic frames at 1242x375%n", cameras, framesPerCamera);
+            progress.flush();
+            new SyntheticDriveWriter(7, cameras, DriveOptions.kitti(framesPerCamera)).write(drives, (d, t) -> { });
+            int frames = cameras * framesPerCamera;
+            double before = bareModel(frames);
+            progress.printf("  pipeline: bare model %.2f frames/s (depth + pose, batch %d)%n", before, batch);
+            progress.flush();
+            Run run = job(drives, scratch, frames);
+            double after = bareModel(frames);
+            progress.printf("  pipeline: job %.2f frames/s, bare model after it %.2f frames/s%n", run.fps, after);
+            progress.flush();
+            return new Result(run.frames, run.fps, before, after, run.p50, run.p99, run.stages);
+        } finally {
+            try (Stream<Path> walk = Files.walk(scratch)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+    }
+
+    private record Run(int frames, double fps, double p50, double p99, Map<String, Double> stages) {}
+
+    private Run job(Path drives, Path scratch, int frames) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            StreamingConfig defaults = StreamingConfig.defaults();
+            StreamingConfig streaming = new StreamingConfig(
+                    new StreamingConfig.Kafka(kafka.bootstrapServers(), "bench", "earliest",
+                            defaults.kafka().topics(), 2),
+                    new StreamingConfig.Model(null, "random", config.architecture().configName(), config.height(),
+                            config.width(), 0, "auto", batch, defaults.model().maxBatchDelayMs(), null),
+                    defaults.triplets(), defaults.output(),
+                    new StreamingConfig.Checkpoints(2000, scratch.resolve("checkpoints").toUri().toString()), 1);
+            StreamingJob.ensureTopics(streaming, (short) 1, Duration.ofSeconds(30));
+            try (KittiRawArchive archive = KittiRawArchive.open(drives)) {
+                KittiReplay.prepare(archive, KittiReplay.allDrives(archive, KittiCamera.IMAGE_02),
+                                new ReplayOptions(streaming.kafka().topics().frames(), Double.POSITIVE_INFINITY,
+                                        false, true))
+                        .run(kafka.bootstrapServers(), Duration.ofSeconds(30), () -> false, ReplayListener.NONE);
+            }
+            progress.printf("  pipeline: %d frames queued on Kafka; running the job%n", frames);
+            progress.flush();
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
+            StreamingJob.define(env, streaming);
+            JobClient job = env.executeAsync(StreamingJob.NAME);
+            OutputRecords out;
+            try (OutputReader reader = new OutputReader(kafka.bootstrapServers(), streaming.kafka().topics().depth(),
+                    streaming.kafka().topics().poses(), streaming.kafka().topics().dlq())) {
+                out = reader.readUntil(frames, Duration.ofMinutes(10), done -> { });
+                job.stopWithSavepoint(true, scratch.resolve("savepoint").toUri().toString(),
+                        SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+            }
+            if (out.depth().size() < frames) {
+                throw new IllegalStateException("the job produced " + out.depth().size() + " of " + frames
+                        + " results within 10 minutes");
+            }
+            return summarise(out.depth());
+        }
+    }
+
+    private static Run summarise(List<OutputRecords.DepthRecord> records) throws IOException {
+        long[] emitted = new long[records.size()];
+        long[] latency = new long[records.size()];
+        Map<String, Double> stages = new LinkedHashMap<>();
+        for (String stage : List.of("decode", "resize", "queue", "inference", "encode")) {
+            stages.put(stage, 0.0);
+        }
+        for (int i = 0; i < records.size(); i++) {
+            JsonNode s = JSON.readTree(records.get(i).stages());
+            emitted[i] = s.path("emitted_at_ms").asLong();
+            latency[i] = records.get(i).latencyMs();
+            stages.merge("decode", s.path("decode_ms").asDouble(), Double::sum);
+            stages.merge("resize", s.path("resize_ms").asDouble(), Double::sum);
+            stages.merge("queue", s.path("queue_ms").asDouble(), Double::sum);
+            stages.merge("inference", s.path("inference_ms").asDouble() / Math.max(1, s.path("batch").asInt(1)),
+                    Double::sum);
+            stages.merge("encode", s.path("encode_ms").asDouble(), Double::sum);
+        }
+        stages.replaceAll((stage, total) -> total / records.size());
+        Arrays.sort(emitted);
+        Arrays.sort(latency);
+        double seconds = (emitted[emitted.length - 1] - emitted[0]) / 1000.0;
+        return new Run(records.size(), (records.size() - 1) / seconds, percentile(latency, 50),
+                percentile(latency, 99), stages);
+    }
+
+    private double bareModel(int frames) throws IOException {
+        try (DepthModel model = DepthModel.initialise(config,
+                DeviceChoice.AUTO.resolve(Engine.getInstance()), 0)) {
+            DepthPredictor predictor = new DepthPredictor(model);
+            List<float[]> images = InferenceBenchmark.randomImages(batch, config);
+            int iterations = Math.max(1, frames / batch);
+            InferenceBenchmark.javaRound(predictor, InferenceBenchmark.DEPTH_POSE, images, 1);
+            double seconds = InferenceBenchmark.javaRound(predictor, InferenceBenchmark.DEPTH_POSE, images,
+                    iterations);
+            return iterations * batch / seconds;
+        }
+    }
+
+    private static double percentile(long[] sorted, double p) {
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
+    }
+}
