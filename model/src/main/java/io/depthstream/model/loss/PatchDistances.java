@@ -111,6 +111,7 @@ public record PatchDistances(NDArray positive, NDArray negative, NDArray boundar
                 NDArray product = unit.mul(shifted);
                 NDArray dot = product.sum(new int[] {1}, true);
                 product.close();
+                shifted.close();
                 NDArray squared = dot.add(dot).neg().add(2.0);
                 NDArray clamped = squared.maximum(floor);
                 NDArray distance = clamped.sqrt();
@@ -177,6 +178,8 @@ public record PatchDistances(NDArray positive, NDArray negative, NDArray boundar
         NDArray side = manager.zeros(new Shape(s.get(0), s.get(1), s.get(2), r), x.getDataType());
         NDArray wide = NDArrays.concat(new ai.djl.ndarray.NDList(side, x, side), 3);
         NDArray band = manager.zeros(new Shape(s.get(0), s.get(1), r, s.get(3) + 2L * r), x.getDataType());
-        return NDArrays.concat(new ai.djl.ndarray.NDList(band, wide, band), 2);
+        NDArray padded = NDArrays.concat(new ai.djl.ndarray.NDList(band, wide, band), 2);
+        wide.close();
+        return padded;
     }
 }
