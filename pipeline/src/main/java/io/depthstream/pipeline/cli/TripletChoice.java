@@ -1,6 +1,8 @@
 package io.depthstream.pipeline.cli;
 
 import io.depthstream.model.loss.IsolatedTripletConfig;
+import io.depthstream.model.loss.IsolatedTripletLoss;
+import io.depthstream.model.loss.SemanticGuidedTripletLoss;
 import io.depthstream.model.loss.SemanticTripletConfig;
 import io.depthstream.model.train.LossConfig;
 
@@ -9,19 +11,26 @@ import java.util.function.UnaryOperator;
 /** The triplet term a command adds to the objective, as named on the command line ({@code --triplet}). */
 public enum TripletChoice {
     /** No triplet term. */
-    NONE("none", LossConfig::withoutTriplet),
+    NONE("none", null, LossConfig::withoutTriplet),
     /** FSRE's semantics-guided triplet loss with the paper's settings. */
-    FSRE("fsre", config -> config.withoutTriplet().withSemanticTriplet(SemanticTripletConfig.fsre())),
+    FSRE("fsre", SemanticGuidedTripletLoss.NAME, config -> config.withoutTriplet().withSemanticTriplet(SemanticTripletConfig.fsre())),
     /** The edge-fattening paper's hardest-negative, split triplet loss with its reference settings. */
-    ISOLATED("isolated",
+    ISOLATED("isolated", IsolatedTripletLoss.NAME,
             config -> config.withoutTriplet().withIsolatedTriplet(IsolatedTripletConfig.edgeFattening()));
 
     private final String label;
+    private final String term;
     private final UnaryOperator<LossConfig> apply;
 
-    TripletChoice(String label, UnaryOperator<LossConfig> apply) {
+    TripletChoice(String label, String term, UnaryOperator<LossConfig> apply) {
         this.label = label;
+        this.term = term;
         this.apply = apply;
+    }
+
+    /** The name of the term in the objective's parts, or null for {@link #NONE}. */
+    public String term() {
+        return term;
     }
 
     /** The name on the command line. */
