@@ -10,7 +10,8 @@ import io.depthstream.model.loss.SemanticTripletConfig;
 /**
  * The whole self-supervised objective's settings: the photometric loss, which optional terms join it (each a
  * nullable sub-configuration, null = off) and where the triplet terms' boundaries come from. Training and the
- * {@code loss} command both build their objective from it.
+ * {@code loss} command both build their objective from it. A further optional term joins the same way: one more
+ * nullable component with its {@code with…} method, built and added to the total by {@link SelfSupervisedObjective}.
  *
  * @param photometric the photometric and smoothness terms (always on)
  * @param semanticTriplet FSRE's semantics-guided triplet term, or null
