@@ -19,8 +19,9 @@ import java.util.List;
  * vectors (so √2 to a zero-padded position, ≈3·10⁻⁵ from the anchor to itself). Labels are padded with −1, so
  * positions outside the image are negatives; the anchor is one of its own positives.
  *
- * <p>Nothing of size K·K·C·H·W is formed: each of the K² offsets takes a shifted view of the padded features,
- * reduces its products over channels to an (N,1,H,W) distance map at once, frees the product and accumulates.
+ * <p>Nothing of size K·K·C·H·W is formed: per offset o the padded features' products with their o-shifted view are
+ * reduced over channels at once to a distance map, which is then accumulated. Distances are symmetric, so one map
+ * over the union of the anchor windows of o and −o serves both: (K² − 1)/2 channel products instead of K².
  *
  * @param positive d+ (N,1,H,W): mean distance to the positives
  * @param negative d− (N,1,H,W): mean, or minimum (hardest negative), distance to the negatives; 1e3 where a patch
@@ -100,40 +101,42 @@ public record PatchDistances(NDArray positive, NDArray negative, NDArray boundar
         NDArray floor = ScalarConstant.of(unit, 1e-9);
         NDArray noNegative = hardestNegative ? manager.full(new Shape(n, 1, h, w), (float) NO_NEGATIVE, type) : null;
 
-        NDArray positiveSum = null;
-        NDArray positiveCount = null;
-        NDArray allSum = null;
-        NDArray negativeMin = null;
-        for (int i = 0; i < k; i++) {
-            for (int j = 0; j < k; j++) {
-                NDIndex window = new NDIndex(":, :, {}:{}, {}:{}", i, i + h, j, j + w);
-                NDArray shifted = paddedUnit.get(window);
-                NDArray product = unit.mul(shifted);
+        Accumulator sums = new Accumulator(paddedLabels, centreLabels, type, noNegative, hardestNegative, r, h, w);
+        // the anchor itself
+        NDArray unitSquares = unit.square();
+        NDArray self = unitSquares.sum(new int[] {1}, true);
+        unitSquares.close();
+        sums.add(0, 0, distance(self, floor));
+        // ‖f(p) − f(p+o)‖ = ‖f(p+o) − f(p)‖: one product map over the union of both anchor windows serves o and −o
+        for (int dy = 0; dy <= r; dy++) {
+            for (int dx = -r; dx <= r; dx++) {
+                if (dy == 0 && dx <= 0) {
+                    continue;
+                }
+                int rows = h + dy;
+                int cols = w + Math.abs(dx);
+                int y0 = r - dy;
+                int x0 = r + Math.min(0, -dx);
+                NDArray a = paddedUnit.get(new NDIndex(":, :, {}:{}, {}:{}", y0, y0 + rows, x0, x0 + cols));
+                NDArray b = paddedUnit.get(new NDIndex(":, :, {}:{}, {}:{}", y0 + dy, y0 + dy + rows, x0 + dx,
+                        x0 + dx + cols));
+                NDArray product = a.mul(b);
                 NDArray dot = product.sum(new int[] {1}, true);
                 product.close();
-                shifted.close();
-                NDArray squared = dot.add(dot).neg().add(2.0);
-                NDArray clamped = squared.maximum(floor);
-                NDArray distance = clamped.sqrt();
+                a.close();
+                b.close();
+                NDArray both = distance(dot, floor);
                 dot.close();
-                squared.close();
-
-                NDArray neighbourLabels = paddedLabels.get(window);
-                NDArray sameBool = neighbourLabels.eq(centreLabels);
-                NDArray same = sameBool.toType(type, false);
-                NDArray positive = distance.mul(same);
-                positiveSum = accumulate(positiveSum, positive);
-                positiveCount = accumulate(positiveCount, same);
-                if (hardestNegative) {
-                    NDArray candidate = NDArrays.where(sameBool, noNegative, distance);
-                    negativeMin = negativeMin == null ? candidate : minimumOf(negativeMin, candidate);
-                } else {
-                    allSum = accumulate(allSum, distance);
-                }
-                sameBool.close();
-                neighbourLabels.close();
+                // anchor p sits at q = p + r in padded coordinates; for +o the product index is q, for −o it is q − o
+                sums.add(dy, dx, both.get(new NDIndex(":, :, {}:{}, {}:{}", r - y0, r - y0 + h, r - x0, r - x0 + w)));
+                sums.add(-dy, -dx, both.get(new NDIndex(":, :, {}:{}, {}:{}", r - dy - y0, r - dy - y0 + h,
+                        r - dx - x0, r - dx - x0 + w)));
             }
         }
+        NDArray positiveSum = sums.positiveSum;
+        NDArray positiveCount = sums.positiveCount;
+        NDArray allSum = sums.allSum;
+        NDArray negativeMin = sums.negativeMin;
         NDArray negativeCount = positiveCount.neg().add(k * k);
         NDArray positive = positiveSum.div(positiveCount);
         NDArray negative = hardestNegative ? negativeMin
@@ -154,6 +157,60 @@ public record PatchDistances(NDArray positive, NDArray negative, NDArray boundar
         return sum.div(count.maximum(ScalarConstant.of(count, 1)));
     }
 
+    /** √max(2 − 2·dot, 1e-9) of unit-vector dot products. */
+    private static NDArray distance(NDArray dot, NDArray floor) {
+        NDArray squared = dot.add(dot).neg().add(2.0);
+        NDArray clamped = squared.maximum(floor);
+        squared.close();
+        return clamped.sqrt();
+    }
+
+    /** Running sums over patch offsets of distances to positives, positive counts, and all or hardest negatives. */
+    private static final class Accumulator {
+        private final NDArray paddedLabels;
+        private final NDArray centreLabels;
+        private final DataType type;
+        private final NDArray noNegative;
+        private final boolean hardestNegative;
+        private final int r;
+        private final int h;
+        private final int w;
+        NDArray positiveSum;
+        NDArray positiveCount;
+        NDArray allSum;
+        NDArray negativeMin;
+
+        Accumulator(NDArray paddedLabels, NDArray centreLabels, DataType type, NDArray noNegative,
+                boolean hardestNegative, int r, int h, int w) {
+            this.paddedLabels = paddedLabels;
+            this.centreLabels = centreLabels;
+            this.type = type;
+            this.noNegative = noNegative;
+            this.hardestNegative = hardestNegative;
+            this.r = r;
+            this.h = h;
+            this.w = w;
+        }
+
+        /** Adds the (N,1,H,W) distances from each anchor p to p + (dy, dx). */
+        void add(int dy, int dx, NDArray distance) {
+            NDArray neighbourLabels = paddedLabels.get(new NDIndex(":, :, {}:{}, {}:{}", r + dy, r + dy + h, r + dx,
+                    r + dx + w));
+            NDArray sameBool = neighbourLabels.eq(centreLabels);
+            NDArray same = sameBool.toType(type, false);
+            positiveSum = accumulate(positiveSum, distance.mul(same));
+            positiveCount = accumulate(positiveCount, same);
+            if (hardestNegative) {
+                NDArray candidate = NDArrays.where(sameBool, noNegative, distance);
+                negativeMin = negativeMin == null ? candidate : negativeMin.minimum(candidate);
+            } else {
+                allSum = accumulate(allSum, distance);
+            }
+            sameBool.close();
+            neighbourLabels.close();
+        }
+    }
+
     private static NDArray passes(NDArray count, PatchSampling sampling) {
         return sampling.rule() == BoundaryRule.GREATER
                 ? count.gt(sampling.threshold()) : count.gte(sampling.threshold());
@@ -165,10 +222,6 @@ public record PatchDistances(NDArray positive, NDArray negative, NDArray boundar
         }
         NDArray next = sum.add(term);
         return next;
-    }
-
-    private static NDArray minimumOf(NDArray a, NDArray b) {
-        return a.minimum(b);
     }
 
     /** (N,C,H,W) → (N,C,H+2r,W+2r) with zeros around, differentiable in the interior. */

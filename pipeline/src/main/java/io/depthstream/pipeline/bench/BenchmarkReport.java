@@ -133,22 +133,26 @@ public record BenchmarkReport(
                 config.architecture().configName(), config.width(), config.height(), machine.cpu(), machine.cores(),
                 machine.torchThreads(), pythonBanner == null ? "" : "; PyTorch eager: " + pythonBanner));
         boolean python = pythonBanner != null;
-        md.append(python
-                ? "| kind | batch | depthstream frames/s | PyTorch eager frames/s | ratio |\n|---|---|---|---|---|\n"
-                : "| kind | batch | depthstream frames/s |\n|---|---|---|\n");
-        measurements.forEach((key, m) -> {
-            if (!key.endsWith(" java")) {
-                return;
-            }
-            String[] parts = key.split(" ");
-            md.append("| ").append(parts[0]).append(" | ").append(parts[2]).append(" | ").append(format(m));
-            if (python) {
-                Measurement eager = measurements.get(key.substring(0, key.length() - " java".length()) + " pytorch");
-                md.append(" | ").append(format(eager))
-                        .append(String.format(Locale.ROOT, " | %.2f", m.median() / eager.median()));
-            }
-            md.append(" |\n");
-        });
+        boolean inference = measurements.keySet().stream().anyMatch(key -> key.endsWith(" java"));
+        if (inference) {
+            md.append(python
+                    ? "| kind | batch | depthstream frames/s | PyTorch eager frames/s | ratio |\n|---|---|---|---|---|\n"
+                    : "| kind | batch | depthstream frames/s |\n|---|---|---|\n");
+            measurements.forEach((key, m) -> {
+                if (!key.endsWith(" java")) {
+                    return;
+                }
+                String[] parts = key.split(" ");
+                md.append("| ").append(parts[0]).append(" | ").append(parts[2]).append(" | ").append(format(m));
+                if (python) {
+                    Measurement eager =
+                            measurements.get(key.substring(0, key.length() - " java".length()) + " pytorch");
+                    md.append(" | ").append(format(eager))
+                            .append(String.format(Locale.ROOT, " | %.2f", m.median() / eager.median()));
+                }
+                md.append(" |\n");
+            });
+        }
         Measurement render = measurements.get(SynthBenchmark.RENDER);
         if (render != null) {
             md.append("\n| synthetic drive (1242x375) | per second |\n|---|---|\n")
