@@ -3,7 +3,6 @@ package io.depthstream.model.loss;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
@@ -276,9 +275,5 @@ class TripletLossTest {
                 assertThat(featureSized).isLessThanOrEqualTo(3);
             }
         }
-    }
-
-    static double[] doubles(NDArray x) {
-        return x.toType(DataType.FLOAT64, false).toDoubleArray();
     }
 }

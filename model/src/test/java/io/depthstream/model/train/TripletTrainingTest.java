@@ -69,7 +69,7 @@ class TripletTrainingTest {
                 new SemanticTripletConfig(fsre.sampling(), fsre.margin(), 1.0, fsre.scales()));
         try (DepthModel model = DepthModel.initialise(LITE, Device.cpu(), 5)) {
             TrainingStep training = new TrainingStep(model, TrainingConfig.monodepth2(3).withLoss(loss)
-                    .withAugmentation(false).withLearningRate(5e-4));
+                    .withAugmentation(false).withLearningRate(1e-4));
             List<TrainingSample> batch = List.of(sample, sample);
             double[] term = new double[STEPS];
             for (int i = 0; i < term.length; i++) {
