@@ -1,36 +1,76 @@
 package io.depthstream.model.train;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import io.depthstream.model.geometry.PoseMatrix;
+import io.depthstream.model.loss.BoundaryLabels;
+import io.depthstream.model.loss.BoundarySource;
+import io.depthstream.model.loss.DepthBoundaryLabels;
+import io.depthstream.model.loss.FallbackBoundaryLabels;
+import io.depthstream.model.loss.IsolatedTripletLoss;
+import io.depthstream.model.loss.LossTerms;
 import io.depthstream.model.loss.PhotometricLoss;
 import io.depthstream.model.loss.PhotometricLossInput;
 import io.depthstream.model.loss.PhotometricLossResult;
+import io.depthstream.model.loss.SemanticBoundaryLabels;
+import io.depthstream.model.loss.SemanticGuidedTripletLoss;
 import io.depthstream.model.loss.SourceView;
+import io.depthstream.model.loss.TripletLossResult;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.DepthOutput;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
 
 /**
  * The forward pass of self-supervised training: depth of the centre frame, pose of the pairs [t−1, t] and
- * [t, t+1], and the photometric objective on them. Training and the {@code loss} command share it, so the loss a
- * user inspects is the loss the learner optimises.
+ * [t, t+1], the photometric objective on them and the enabled triplet terms on the depth decoder's features.
+ * Training and the {@code loss} command share it, so the loss a user inspects is the loss the learner optimises.
  */
 public final class SelfSupervisedObjective {
 
+    private final LossConfig config;
     private final PhotometricLoss loss;
+    private final SemanticGuidedTripletLoss semanticTriplet;
+    private final IsolatedTripletLoss isolatedTriplet;
 
-    /** An objective computing {@code loss}. */
-    public SelfSupervisedObjective(PhotometricLoss loss) {
-        this.loss = loss;
+    /**
+     * An objective computing {@code config}'s terms; {@code noise} draws the auto-mask's tie-break noise (seed it for
+     * reproducible numbers).
+     */
+    public SelfSupervisedObjective(LossConfig config, Random noise) {
+        this.config = config;
+        this.loss = new PhotometricLoss(config.photometric(), noise);
+        this.semanticTriplet = config.semanticTriplet() == null ? null
+                : new SemanticGuidedTripletLoss(config.semanticTriplet());
+        this.isolatedTriplet = config.isolatedTriplet() == null ? null
+                : new IsolatedTripletLoss(config.isolatedTriplet());
     }
 
-    /** The loss it computes. */
+    /** An objective of the photometric loss alone. */
+    public SelfSupervisedObjective(PhotometricLoss loss) {
+        this.config = LossConfig.of(loss.config());
+        this.loss = loss;
+        this.semanticTriplet = null;
+        this.isolatedTriplet = null;
+    }
+
+    /** The photometric loss it computes. */
     public PhotometricLoss loss() {
         return loss;
+    }
+
+    /** All its settings. */
+    public LossConfig config() {
+        return config;
     }
 
     /**
@@ -49,11 +89,11 @@ public final class SelfSupervisedObjective {
     }
 
     /**
-     * Runs the networks and the loss on a batch whose arrays live in the current step's manager.
+     * Runs the networks and the losses on a batch whose arrays live in the current step's manager.
      *
      * @param training batch-norm in training mode (batch statistics, running averages updated)
      */
-    PhotometricLossResult evaluate(DepthModel model, TripletBatch batch, boolean training) {
+    ObjectiveResult evaluate(DepthModel model, TripletBatch batch, boolean training) {
         DepthOutput depth = model.depth(batch.networkCurrent, training);
         SourceView previous = null;
         SourceView next = null;
@@ -66,7 +106,43 @@ public final class SelfSupervisedObjective {
             NDList motion = model.pose(batch.networkCurrent, batch.networkNext, training);
             next = new SourceView(batch.lossNext, PoseMatrix.fromParameters(motion.get(0), motion.get(1), false));
         }
-        return loss.compute(new PhotometricLossInput(
+        PhotometricLossResult photometric = loss.compute(new PhotometricLossInput(
                 batch.lossCurrent, previous, next, depth.disparities(), batch.k, batch.invK));
+        LossTerms terms = photometric.terms();
+        List<TripletLossResult> triplets = new ArrayList<>(2);
+        if (config.hasTriplet()) {
+            Map<Integer, NDArray> features = new HashMap<>();
+            for (int s = 1; s <= depth.features().size(); s++) {
+                features.put(s, depth.feature(s));
+            }
+            BoundaryLabels labels = boundaryLabels(batch, depth);
+            if (semanticTriplet != null) {
+                triplets.add(semanticTriplet.compute(features, labels));
+            }
+            if (isolatedTriplet != null) {
+                triplets.add(isolatedTriplet.compute(features, labels));
+            }
+            for (TripletLossResult triplet : triplets) {
+                terms = terms.plus(triplet.name(), triplet.total());
+            }
+        }
+        return new ObjectiveResult(terms, photometric, triplets);
+    }
+
+    /** The configured boundary source for this batch; depth-derived labels read the disparities back once. */
+    private BoundaryLabels boundaryLabels(TripletBatch batch, DepthOutput depth) {
+        SemanticBoundaryLabels semantic = new SemanticBoundaryLabels(batch.semantic);
+        BoundarySource source = config.boundarySource();
+        boolean allSemantic = batch.semantic.stream().allMatch(Objects::nonNull);
+        if (source == BoundarySource.SEMANTIC || (source == BoundarySource.SEMANTIC_OR_DEPTH && allSemantic)) {
+            return semantic;
+        }
+        NDArray disparity = depth.disparities().get(0);
+        Shape shape = disparity.getShape();
+        float[] values = disparity.stopGradient().toFloatArray();
+        float[] image = batch.lossCurrent.toFloatArray();
+        DepthBoundaryLabels derived = new DepthBoundaryLabels(values, image, (int) shape.get(0), (int) shape.get(2),
+                (int) shape.get(3), config.photometric().depthRange(), config.depthBoundaries());
+        return source == BoundarySource.DEPTH ? derived : new FallbackBoundaryLabels(semantic, derived);
     }
 }

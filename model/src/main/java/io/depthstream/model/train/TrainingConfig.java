@@ -1,11 +1,11 @@
 package io.depthstream.model.train;
 
-import io.depthstream.model.loss.PhotometricLossConfig;
 
 /**
  * How training steps are taken.
  *
- * @param loss the photometric objective's settings (its depth range is replaced by the model's)
+ * @param loss the objective's settings: photometric terms (their depth range is replaced by the model's) and the
+ *     optional triplet terms
  * @param learningRate Adam's initial learning rate (monodepth2: 1e-4; fine-tuning a trained model: 1e-5)
  * @param beta1 Adam β1 (0.9)
  * @param beta2 Adam β2 (0.999)
@@ -14,7 +14,7 @@ import io.depthstream.model.loss.PhotometricLossConfig;
  * @param seed seeds augmentation and the auto-mask tie-break noise
  */
 public record TrainingConfig(
-        PhotometricLossConfig loss,
+        LossConfig loss,
         double learningRate,
         double beta1,
         double beta2,
@@ -23,6 +23,9 @@ public record TrainingConfig(
         long seed) {
 
     public TrainingConfig {
+        if (loss == null) {
+            throw new IllegalArgumentException("loss settings are required");
+        }
         if (!(learningRate > 0)) {
             throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
         }
@@ -33,7 +36,12 @@ public record TrainingConfig(
 
     /** Monodepth2's settings: its loss, Adam 1e-4 (0.9, 0.999), no clipping, augmentation on. */
     public static TrainingConfig monodepth2(long seed) {
-        return new TrainingConfig(PhotometricLossConfig.monodepth2(), 1e-4, 0.9, 0.999, 0, true, seed);
+        return new TrainingConfig(LossConfig.monodepth2(), 1e-4, 0.9, 0.999, 0, true, seed);
+    }
+
+    /** This configuration with other loss settings. */
+    public TrainingConfig withLoss(LossConfig settings) {
+        return new TrainingConfig(settings, learningRate, beta1, beta2, gradientClipNorm, augment, seed);
     }
 
     /** This configuration with another learning rate. */

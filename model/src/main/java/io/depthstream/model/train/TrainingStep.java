@@ -12,9 +12,6 @@ import ai.djl.training.optimizer.Adam;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
-import io.depthstream.model.loss.PhotometricLoss;
-import io.depthstream.model.loss.PhotometricLossConfig;
-import io.depthstream.model.loss.PhotometricLossResult;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.ModelConfig;
 
@@ -23,7 +20,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Self-supervised training steps on a {@link DepthModel}: forward (augmented inputs), photometric objective,
+ * Self-supervised training steps on a {@link DepthModel}: forward (augmented inputs), the objective of its
+ * {@link LossConfig} (photometric terms and any enabled triplet terms),
  * backward, optional global-norm clipping, Adam. DJL allows one open GradientCollector per JVM, so steps of all
  * instances in a JVM must not run concurrently; each step frees every tensor it created.
  */
@@ -43,8 +41,8 @@ public final class TrainingStep {
         this.model = model;
         this.config = config;
         ModelConfig modelConfig = model.config();
-        PhotometricLossConfig lossConfig = config.loss().withDepthRange(modelConfig.depthRange());
-        this.objective = new SelfSupervisedObjective(new PhotometricLoss(lossConfig, new Random(config.seed())));
+        LossConfig lossConfig = config.loss().withDepthRange(modelConfig.depthRange());
+        this.objective = new SelfSupervisedObjective(lossConfig, new Random(config.seed()));
         this.augmentationRandom = new Random(config.seed() ^ 0x5DEECE66DL);
         this.rate = new MutableRate((float) config.learningRate());
         this.optimizer = Adam.builder()
@@ -115,7 +113,7 @@ public final class TrainingStep {
                     modelConfig.width());
             LossReport report;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                PhotometricLossResult result = objective.evaluate(model, tensors, true);
+                ObjectiveResult result = objective.evaluate(model, tensors, true);
                 report = LossReport.of(result);
                 if (!Double.isFinite(report.total())) {
                     zeroGradients();

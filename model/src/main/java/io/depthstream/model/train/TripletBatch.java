@@ -3,6 +3,7 @@ package io.depthstream.model.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.depthstream.model.data.SemanticMap;
 import io.depthstream.model.geometry.Intrinsics;
 import io.depthstream.model.geometry.IntrinsicsMatrix;
 
@@ -11,7 +12,8 @@ import java.util.List;
 
 /**
  * A batch of samples as tensors: what the networks see (augmented) and what the losses see (originals, flipped
- * with the sample), plus per-sample K and K⁻¹. All arrays belong to the manager given at creation.
+ * with the sample), plus per-sample K and K⁻¹ and the centre frames' semantic maps (flipped with the sample).
+ * All arrays belong to the manager given at creation.
  */
 final class TripletBatch {
 
@@ -23,6 +25,8 @@ final class TripletBatch {
     final NDArray lossNext;
     final NDArray k;
     final NDArray invK;
+    /** Per sample its centre frame's class ids as the losses see them, or null. */
+    final List<SemanticMap> semantic;
 
     /**
      * @param augmentations one per sample
@@ -37,6 +41,7 @@ final class TripletBatch {
         boolean hasNext = samples.get(0).next() != null;
         int size = 3 * height * width;
         List<Intrinsics> cameras = new ArrayList<>();
+        List<SemanticMap> maps = new ArrayList<>();
         float[][] network = new float[3][samples.size() * size];
         float[][] loss = new float[3][samples.size() * size];
         for (int b = 0; b < samples.size(); b++) {
@@ -57,6 +62,8 @@ final class TripletBatch {
                 }
             }
             cameras.add(augmentation.intrinsics(sample.intrinsics(), width));
+            SemanticMap map = sample.semantic();
+            maps.add(map == null || !augmentation.flip() ? map : map.mirrored());
         }
         Shape shape = new Shape(samples.size(), 3, height, width);
         networkPrevious = hasPrevious ? manager.create(network[0], shape) : null;
@@ -67,5 +74,6 @@ final class TripletBatch {
         lossNext = hasNext ? manager.create(loss[2], shape) : null;
         k = IntrinsicsMatrix.of(manager, cameras);
         invK = IntrinsicsMatrix.inverseOf(manager, cameras);
+        semantic = java.util.Collections.unmodifiableList(maps);
     }
 }

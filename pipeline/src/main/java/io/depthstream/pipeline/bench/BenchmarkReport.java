@@ -56,6 +56,13 @@ public record BenchmarkReport(
         return new BenchmarkReport(machine, config, banner, measurements);
     }
 
+    /** This report with more measurements (e.g. the training benchmark's). */
+    public BenchmarkReport plus(List<Measurement> more) {
+        Map<String, Measurement> all = new LinkedHashMap<>(measurements);
+        more.forEach(m -> all.put(m.name(), m));
+        return new BenchmarkReport(machine, config, pythonBanner, all);
+    }
+
     /** Frames per synthetic-rendering round: a few seconds of work here. */
     private static final int SYNTH_FRAMES_PER_ROUND = 8;
 
@@ -86,6 +93,17 @@ public record BenchmarkReport(
             root.put("synth_render_fps", render.median());
             root.put("synth_velodyne_sweeps_per_s", measurements.get(SynthBenchmark.SCAN).median());
         }
+        List<Measurement> training = training();
+        if (!training.isEmpty()) {
+            ObjectNode trainingNode = root.putObject("training_fps");
+            for (Measurement m : training) {
+                trainingNode.put(m.name().substring(m.name().lastIndexOf(' ') + 1), m.median());
+            }
+            if (training.size() == 2) {
+                root.put("training_batch", Integer.parseInt(training.get(0).name().split(" ")[2]));
+                root.put("training_triplet_overhead", overhead(training.get(0), training.get(1)));
+            }
+        }
         ArrayNode all = root.putArray("measurements");
         measurements.forEach((key, m) -> {
             ObjectNode node = all.addObject();
@@ -115,22 +133,26 @@ public record BenchmarkReport(
                 config.architecture().configName(), config.width(), config.height(), machine.cpu(), machine.cores(),
                 machine.torchThreads(), pythonBanner == null ? "" : "; PyTorch eager: " + pythonBanner));
         boolean python = pythonBanner != null;
-        md.append(python
-                ? "| kind | batch | depthstream frames/s | PyTorch eager frames/s | ratio |\n|---|---|---|---|---|\n"
-                : "| kind | batch | depthstream frames/s |\n|---|---|---|\n");
-        measurements.forEach((key, m) -> {
-            if (!key.endsWith(" java")) {
-                return;
-            }
-            String[] parts = key.split(" ");
-            md.append("| ").append(parts[0]).append(" | ").append(parts[2]).append(" | ").append(format(m));
-            if (python) {
-                Measurement eager = measurements.get(key.substring(0, key.length() - " java".length()) + " pytorch");
-                md.append(" | ").append(format(eager))
-                        .append(String.format(Locale.ROOT, " | %.2f", m.median() / eager.median()));
-            }
-            md.append(" |\n");
-        });
+        boolean inference = measurements.keySet().stream().anyMatch(key -> key.endsWith(" java"));
+        if (inference) {
+            md.append(python
+                    ? "| kind | batch | depthstream frames/s | PyTorch eager frames/s | ratio |\n|---|---|---|---|---|\n"
+                    : "| kind | batch | depthstream frames/s |\n|---|---|---|\n");
+            measurements.forEach((key, m) -> {
+                if (!key.endsWith(" java")) {
+                    return;
+                }
+                String[] parts = key.split(" ");
+                md.append("| ").append(parts[0]).append(" | ").append(parts[2]).append(" | ").append(format(m));
+                if (python) {
+                    Measurement eager =
+                            measurements.get(key.substring(0, key.length() - " java".length()) + " pytorch");
+                    md.append(" | ").append(format(eager))
+                            .append(String.format(Locale.ROOT, " | %.2f", m.median() / eager.median()));
+                }
+                md.append(" |\n");
+            });
+        }
         Measurement render = measurements.get(SynthBenchmark.RENDER);
         if (render != null) {
             md.append("\n| synthetic drive (1242x375) | per second |\n|---|---|\n")
@@ -138,7 +160,30 @@ public record BenchmarkReport(
                     .append("| velodyne sweeps (64 beams) | ").append(format(measurements.get(SynthBenchmark.SCAN)))
                     .append(" |\n");
         }
+        List<Measurement> training = training();
+        if (!training.isEmpty()) {
+            md.append("\n| training step | frames/s | s/step | overhead |\n|---|---|---|---|\n");
+            for (Measurement m : training) {
+                int batch = Integer.parseInt(m.name().split(" ")[2]);
+                md.append("| ").append(m.name()).append(" | ").append(format(m))
+                        .append(String.format(Locale.ROOT, " | %.2f | ", batch / m.median()))
+                        .append(m == training.get(0) ? "" : String.format(Locale.ROOT, "%+.1f%%",
+                                100 * overhead(training.get(0), m)))
+                        .append(" |\n");
+            }
+        }
         return md.toString();
+    }
+
+    /** The training measurements, the photometric baseline first. */
+    private List<Measurement> training() {
+        return measurements.values().stream().filter(m -> m.name().startsWith(TrainingBenchmark.TRAINING + " "))
+                .toList();
+    }
+
+    /** Extra time per step of {@code with} over {@code baseline}, from median throughputs (0.1 = 10% slower). */
+    static double overhead(Measurement baseline, Measurement with) {
+        return baseline.median() / with.median() - 1;
     }
 
     private static String format(Measurement m) {

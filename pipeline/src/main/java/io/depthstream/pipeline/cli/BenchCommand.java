@@ -10,6 +10,8 @@ import io.depthstream.model.net.ModelConfig;
 import io.depthstream.pipeline.bench.BenchmarkMachine;
 import io.depthstream.pipeline.bench.BenchmarkReport;
 import io.depthstream.pipeline.bench.InferenceBenchmark;
+import io.depthstream.pipeline.bench.TrainingBenchmark;
+import io.depthstream.model.train.LossConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -33,7 +35,10 @@ import java.util.concurrent.Callable;
                     + " --python, the same architecture built independently in PyTorch"
                     + " (integration-tests/bench/monodepth2_eager.py) runs on the same thread count, its rounds"
                     + " alternating with the Java ones. Then, unless --no-synth, synthetic-drive rendering at 1242x375"
-                    + " (frames and velodyne sweeps per second). Writes JSON and prints Markdown tables."
+                    + " (frames and velodyne sweeps per second). Writes JSON and prints Markdown tables.",
+            "With --training, training steps (forward, loss, backward, Adam) at --training-batch on random"
+                    + " triplets with blocky semantic maps, with the photometric objective alone and with the"
+                    + " --triplet term added, rounds alternating; reports both and the triplet's overhead."
         })
 public final class BenchCommand implements Callable<Integer> {
 
@@ -72,6 +77,25 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-synth", description = "Skip measuring synthetic-drive rendering at 1242x375.")
     boolean noSynth;
 
+    @Option(names = "--no-inference", description = "Skip the inference measurements.")
+    boolean noInference;
+
+    @Option(names = "--training", description = "Also measure training steps with and without a triplet term.")
+    boolean training;
+
+    @Option(names = "--training-batch", defaultValue = "4",
+            description = "Batch of the training measurement (default: ${DEFAULT-VALUE}).")
+    int trainingBatch;
+
+    @Option(names = "--training-steps", defaultValue = "2",
+            description = "Training steps per round (default: ${DEFAULT-VALUE}).")
+    int trainingSteps;
+
+    @Option(names = "--triplet", paramLabel = "TERM", defaultValue = "fsre",
+            description = "Triplet term the training measurement adds: fsre|isolated (default: ${DEFAULT-VALUE}).",
+            converter = LossCommand.TripletConverter.class)
+    TripletChoice triplet;
+
     @Option(names = "--json", defaultValue = "bench.json", paramLabel = "FILE",
             description = "Where the JSON results go (default: ${DEFAULT-VALUE}).")
     Path json;
@@ -92,6 +116,10 @@ public final class BenchCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--rounds, --frames and every --batch must be at least 1");
         }
+        if (training && (trainingBatch < 1 || trainingSteps < 1 || triplet == TripletChoice.NONE)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--training needs --training-batch and --training-steps of at least 1 and a --triplet term");
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ModelConfig config = ModelConfig.monodepth2(Architecture.parse(architecture)).withSize(height, width);
@@ -101,8 +129,12 @@ public final class BenchCommand implements Callable<Integer> {
         BenchmarkReport report;
         try (DepthModel model = DepthModel.initialise(config,
                 DeviceChoice.parse(device).resolve(Engine.getInstance()), 0)) {
-            report = BenchmarkReport.measure(model, machine, kinds, batches, rounds, frames, python,
-                    locateScript(), !noSynth, err);
+            report = BenchmarkReport.measure(model, machine, noInference ? List.of() : kinds, batches, rounds, frames,
+                    noInference ? null : python, locateScript(), !noSynth, err);
+            if (training) {
+                report = report.plus(new TrainingBenchmark(model, rounds, trainingSteps, err)
+                        .run(trainingBatch, triplet.applyTo(LossConfig.monodepth2()), triplet.term()));
+            }
         }
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         Files.writeString(json, mapper.writeValueAsString(report.toJson(mapper)));

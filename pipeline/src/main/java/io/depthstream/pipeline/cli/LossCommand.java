@@ -5,15 +5,18 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.depthstream.model.data.RgbImage;
+import io.depthstream.model.data.SemanticMap;
 import io.depthstream.model.geometry.Intrinsics;
-import io.depthstream.model.loss.PhotometricLoss;
+import io.depthstream.model.loss.BoundarySource;
 import io.depthstream.model.loss.PhotometricLossConfig;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.DepthPredictor;
 import io.depthstream.model.net.ModelConfig;
+import io.depthstream.model.train.LossConfig;
 import io.depthstream.model.train.LossReport;
 import io.depthstream.model.train.SelfSupervisedObjective;
 import io.depthstream.model.train.TrainingSample;
+import io.depthstream.model.train.TripletScaleReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,6 +29,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 
@@ -42,7 +46,12 @@ import java.util.concurrent.Callable;
                     + "and the share of pixels where the auto-mask kept the identity (the un-warped source).",
             "Intrinsics --fx --fy --cx --cy are in pixels of the given images (all four, or none for KITTI's "
                     + "normalised K). --seed also seeds the auto-mask's tie-break noise, so equal seeds give equal "
-                    + "numbers."
+                    + "numbers.",
+            "--triplet adds a triplet term on the depth decoder's features at scales 3, 2, 1: fsre (semantics-"
+                    + "guided, mean negatives, margin 0.3) or isolated (hardest negative, split form, margin 0.65); "
+                    + "the JSON then lists it per scale with its boundary-anchor count. Boundaries come from "
+                    + "--semantic (an 8-bit grayscale PNG of class ids for frame t, the size of --cur) or, without "
+                    + "one, from the predicted depth and image edges (--boundaries)."
         })
 public final class LossCommand implements Callable<Integer> {
 
@@ -79,6 +88,20 @@ public final class LossCommand implements Callable<Integer> {
     @Option(names = "--no-full-res", description = "Compare at each scale's resolution instead of upsampling.")
     boolean noFullResolution;
 
+    @Option(names = "--triplet", paramLabel = "TERM", defaultValue = "none",
+            description = "Triplet term: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+            converter = TripletConverter.class, completionCandidates = TripletCandidates.class)
+    TripletChoice triplet;
+
+    @Option(names = "--semantic", paramLabel = "PNG",
+            description = "Class ids of frame t: 8-bit grayscale PNG, value = class id, same size as --cur.")
+    Path semantic;
+
+    @Option(names = "--boundaries", paramLabel = "SOURCE", defaultValue = "auto",
+            description = "Where triplet boundaries come from: semantic, depth, or auto (semantic when given, else "
+                    + "depth; default).")
+    String boundaries;
+
     @Spec
     CommandSpec spec;
 
@@ -95,20 +118,47 @@ public final class LossCommand implements Callable<Integer> {
         try (DepthModel depthModel = model.open(spec.commandLine())) {
             ModelConfig config = depthModel.config();
             Intrinsics intrinsics = intrinsics(curImage, config);
-            PhotometricLossConfig lossConfig = PhotometricLossConfig.monodepth2()
+            PhotometricLossConfig photometric = PhotometricLossConfig.monodepth2()
                     .withAutoMask(!noAutoMask)
                     .withMinReprojection(!averageReprojection)
                     .withFullResolution(!noFullResolution)
                     .withDepthRange(config.depthRange());
-            SelfSupervisedObjective objective =
-                    new SelfSupervisedObjective(new PhotometricLoss(lossConfig, new Random(model.seed)));
+            LossConfig lossConfig = triplet.applyTo(LossConfig.of(photometric)).withBoundarySource(boundarySource());
+            SelfSupervisedObjective objective = new SelfSupervisedObjective(lossConfig, new Random(model.seed));
             DepthPredictor inputs = new DepthPredictor(depthModel);
             TrainingSample sample = new TrainingSample(inputs.input(prevImage), inputs.input(curImage),
-                    inputs.input(nextImage), intrinsics);
+                    inputs.input(nextImage), intrinsics, semanticMap(curImage));
             LossReport report = objective.measure(depthModel, List.of(sample));
             print(report, lossConfig, intrinsics);
         }
         return 0;
+    }
+
+    private BoundarySource boundarySource() {
+        return switch (boundaries.toLowerCase(Locale.ROOT)) {
+            case "semantic" -> BoundarySource.SEMANTIC;
+            case "depth" -> BoundarySource.DEPTH;
+            case "auto" -> BoundarySource.SEMANTIC_OR_DEPTH;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--boundaries must be semantic, depth or auto, got '" + boundaries + "'");
+        };
+    }
+
+    private SemanticMap semanticMap(RgbImage current) throws IOException {
+        if (semantic == null) {
+            return null;
+        }
+        SemanticMap map;
+        try {
+            map = SemanticMap.decodePng(Files.readAllBytes(semantic));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), semantic + ": " + e.getMessage());
+        }
+        if (map.width() != current.width() || map.height() != current.height()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--semantic is " + map.width() + "x"
+                    + map.height() + ", --cur is " + current.width() + "x" + current.height());
+        }
+        return map;
     }
 
     private Intrinsics intrinsics(RgbImage image, ModelConfig config) {
@@ -135,7 +185,7 @@ public final class LossCommand implements Callable<Integer> {
         }
     }
 
-    private void print(LossReport report, PhotometricLossConfig lossConfig, Intrinsics k) throws IOException {
+    private void print(LossReport report, LossConfig lossConfig, Intrinsics k) throws IOException {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
         report.terms().forEach(root::put);
@@ -148,10 +198,28 @@ public final class LossCommand implements Callable<Integer> {
             scale.put("smoothness", report.smoothness().get(s));
             scale.put("automask_identity_share", report.identityShare().get(s));
         }
+        ArrayNode triplets = root.putArray("triplet");
+        ObjectNode tripletTerm = null;
+        for (TripletScaleReport scale : report.triplet()) {
+            if (tripletTerm == null || !tripletTerm.get("term").asText().equals(scale.term())) {
+                tripletTerm = triplets.addObject();
+                tripletTerm.put("term", scale.term());
+                tripletTerm.put("weighted", report.term(scale.term()));
+                tripletTerm.putArray("scales");
+            }
+            ObjectNode entry = ((ArrayNode) tripletTerm.get("scales")).addObject();
+            entry.put("scale", scale.scale());
+            entry.put("loss", scale.loss());
+            entry.put("boundary_pixels", scale.boundaryPixels());
+        }
         ObjectNode settings = root.putObject("settings");
-        settings.put("automask", lossConfig.autoMask());
-        settings.put("min_reprojection", lossConfig.minReprojection());
-        settings.put("full_resolution", lossConfig.fullResolution());
+        PhotometricLossConfig photometric = lossConfig.photometric();
+        settings.put("automask", photometric.autoMask());
+        settings.put("min_reprojection", photometric.minReprojection());
+        settings.put("full_resolution", photometric.fullResolution());
+        settings.put("triplet", triplet.label());
+        settings.put("boundaries", lossConfig.boundarySource().name().toLowerCase(Locale.ROOT));
+        settings.put("semantic", semantic == null ? null : semantic.toString());
         settings.put("seed", model.seed);
         ObjectNode intrinsics = settings.putObject("intrinsics_at_network_size");
         intrinsics.put("fx", k.fx());
@@ -161,5 +229,25 @@ public final class LossCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println(mapper.writeValueAsString(root));
         out.flush();
+    }
+
+    /** Parses {@code --triplet} values by their command-line names. */
+    static final class TripletConverter implements CommandLine.ITypeConverter<TripletChoice> {
+        @Override
+        public TripletChoice convert(String value) {
+            try {
+                return TripletChoice.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** The {@code --triplet} names for help and completion. */
+    static final class TripletCandidates implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.Arrays.stream(TripletChoice.values()).map(TripletChoice::label).iterator();
+        }
     }
 }

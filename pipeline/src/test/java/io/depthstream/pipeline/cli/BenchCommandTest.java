@@ -49,6 +49,32 @@ class BenchCommandTest {
     }
 
     @Test
+    void measuresTrainingStepsWithAndWithoutTheTripletTerm(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+
+        DepthstreamCommandTest.Run result = run("bench", "--arch", "lite", "--height", "64", "--width", "96",
+                "--no-inference", "--no-synth", "--training", "--training-batch", "1", "--training-steps", "1",
+                "--triplet", "isolated", "--rounds", "2", "--json", json.toString());
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertThat(root.at("/training_fps/photometric").asDouble()).isPositive();
+        assertThat(root.at("/training_fps/triplet_isolated").asDouble()).isPositive();
+        assertThat(root.get("training_batch").asInt()).isEqualTo(1);
+        double overhead = root.get("training_triplet_overhead").asDouble();
+        assertThat(overhead).isEqualTo(root.at("/training_fps/photometric").asDouble()
+                / root.at("/training_fps/triplet_isolated").asDouble() - 1, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(root.get("measurements")).hasSize(2);
+        assertThat(root.has("raw_inference_fps")).isTrue();
+        assertThat(root.get("raw_inference_fps")).isEmpty();
+        assertThat(result.out()).contains("| training batch 1 photometric |").contains("triplet_isolated");
+        assertThat(result.err()).contains("round 2");
+
+        DepthstreamCommandTest.Run none = run("bench", "--training", "--triplet", "none", "--no-inference");
+        assertThat(none.exit()).isEqualTo(2);
+    }
+
+    @Test
     void rejectsUnknownKinds() {
         DepthstreamCommandTest.Run result = run("bench", "--kinds", "segmentation");
 

@@ -4,12 +4,15 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.depthstream.model.data.RgbImage;
+import io.depthstream.model.data.SemanticMap;
 import io.depthstream.model.geometry.Intrinsics;
 import io.depthstream.model.io.ModelWeights;
 import io.depthstream.model.io.Monodepth2Import;
 import io.depthstream.model.loss.PhotometricLoss;
 import io.depthstream.model.loss.PhotometricLossConfig;
+import io.depthstream.model.loss.SemanticTripletConfig;
 import io.depthstream.model.net.DepthModel;
+import io.depthstream.model.train.LossConfig;
 import io.depthstream.model.train.LossReport;
 import io.depthstream.model.train.SelfSupervisedObjective;
 import io.depthstream.model.train.TrainingSample;
@@ -33,6 +36,8 @@ class LossCommandTest {
     static Path dir;
     static Path weights;
     static Path[] frames = new Path[3];
+    static Path semantic;
+    static SemanticMap objects;
 
     /** A smooth texture sliding sideways by 2 pixels per frame, at the golden model's 96x64. */
     static RgbImage frame(double shift) {
@@ -59,6 +64,16 @@ class LossCommandTest {
             frames[i] = dir.resolve("f" + i + ".png");
             Files.write(frames[i], frame(2.0 * (i - 1)).encodePng());
         }
+        // two objects: a box in the middle (class 7) on a background (class 0)
+        int[] classes = new int[96 * 64];
+        for (int y = 16; y < 48; y++) {
+            for (int x = 30; x < 70; x++) {
+                classes[y * 96 + x] = 7;
+            }
+        }
+        objects = new SemanticMap(96, 64, classes);
+        semantic = dir.resolve("semantic.png");
+        Files.write(semantic, objects.encodePng());
     }
 
     static JsonNode loss(String... extra) throws Exception {
@@ -132,5 +147,78 @@ class LossCommandTest {
 
         assertThat(result.exit()).isEqualTo(2);
         assertThat(result.err()).contains("not a model");
+    }
+
+    @Test
+    void tripletTermsPerScaleAsTheTrainingCodeComputesThem() throws Exception {
+        JsonNode json = loss("--triplet", "fsre", "--semantic", semantic.toString());
+
+        LossReport expected;
+        try (DepthModel model = ModelWeights.load(weights, Device.cpu())) {
+            LossConfig config = LossConfig.of(PhotometricLossConfig.monodepth2().withDepthRange(
+                    model.config().depthRange())).withSemanticTriplet(SemanticTripletConfig.fsre());
+            float[][] images = new float[3][];
+            for (int i = 0; i < 3; i++) {
+                images[i] = RgbImage.decode(Files.readAllBytes(frames[i])).toChwFloats();
+            }
+            expected = new SelfSupervisedObjective(config, new Random(7)).measure(model, List.of(new TrainingSample(
+                    images[0], images[1], images[2], Intrinsics.kittiNormalised(96, 64), objects)));
+        }
+        assertThat(json.get("triplet_fsre").asDouble()).isCloseTo(expected.term("triplet_fsre"), within(1e-7));
+        assertThat(json.get("total").asDouble()).isCloseTo(expected.total(), within(1e-7));
+        JsonNode term = json.get("triplet").get(0);
+        assertThat(term.get("term").asText()).isEqualTo("triplet_fsre");
+        assertThat(term.get("weighted").asDouble()).isCloseTo(expected.term("triplet_fsre"), within(1e-7));
+        assertThat(term.get("scales")).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            JsonNode scale = term.get("scales").get(i);
+            assertThat(scale.get("scale").asInt()).isEqualTo(3 - i);
+            assertThat(scale.get("loss").asDouble()).isCloseTo(expected.triplet().get(i).loss(), within(1e-7));
+            assertThat(scale.get("boundary_pixels").asLong()).isEqualTo(expected.triplet().get(i).boundaryPixels())
+                    .isPositive();
+        }
+        assertThat(json.at("/settings/triplet").asText()).isEqualTo("fsre");
+        assertThat(json.at("/settings/boundaries").asText()).isEqualTo("semantic_or_depth");
+    }
+
+    @Test
+    void isolatedTermFallsBackToDepthBoundariesWithoutASemanticMap() throws Exception {
+        JsonNode depth = loss("--triplet", "isolated");
+        JsonNode semanticOnly = loss("--triplet", "isolated", "--boundaries", "semantic");
+        JsonNode none = loss();
+
+        assertThat(depth.get("triplet").get(0).get("term").asText()).isEqualTo("triplet_isolated");
+        assertThat(depth.get("triplet_isolated").asDouble()).isPositive();
+        // no map and only semantic boundaries: the frame has no labels, the term is there but zero
+        assertThat(semanticOnly.get("triplet_isolated").asDouble()).isZero();
+        assertThat(semanticOnly.at("/triplet/0/scales/0/boundary_pixels").asLong()).isZero();
+        assertThat(semanticOnly.get("total").asDouble()).isCloseTo(none.get("total").asDouble(), within(1e-7));
+        assertThat(none.get("triplet")).isEmpty();
+        assertThat(none.has("triplet_fsre")).isFalse();
+    }
+
+    @Test
+    void refusesBadTripletOptions() throws Exception {
+        String[] base = {"loss", "--weights", weights.toString(), "--prev", frames[0].toString(),
+            "--cur", frames[1].toString(), "--next", frames[2].toString()};
+        DepthstreamCommandTest.Run unknown = run(concat(base, "--triplet", "bogus"));
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("none|fsre|isolated");
+
+        Path small = dir.resolve("small.png");
+        Files.write(small, new SemanticMap(48, 32, new int[48 * 32]).encodePng());
+        DepthstreamCommandTest.Run wrongSize = run(concat(base, "--triplet", "fsre", "--semantic", small.toString()));
+        assertThat(wrongSize.exit()).isEqualTo(2);
+        assertThat(wrongSize.err()).contains("--semantic is 48x32, --cur is 96x64");
+
+        DepthstreamCommandTest.Run colour = run(concat(base, "--triplet", "fsre", "--semantic", frames[0].toString()));
+        assertThat(colour.exit()).isEqualTo(2);
+        assertThat(colour.err()).contains("8-bit grayscale");
+    }
+
+    private static String[] concat(String[] base, String... extra) {
+        String[] args = java.util.Arrays.copyOf(base, base.length + extra.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        return args;
     }
 }

@@ -1,0 +1,11 @@
+package io.depthstream.model.train;
+
+/**
+ * One triplet term's numbers at one feature scale.
+ *
+ * @param term the term's name (e.g. "triplet_fsre")
+ * @param scale feature scale s (1/2^s of the input)
+ * @param loss mean per-anchor loss over the boundary anchors, before the weight and 1/2^s; 0 without anchors
+ * @param boundaryPixels how many boundary anchors the mean ran over (0: the scale added nothing)
+ */
+public record TripletScaleReport(String term, int scale, double loss, long boundaryPixels) {}
