@@ -172,7 +172,7 @@ class StreamingJobIT {
     /** Starts the job, feeds it, reads until {@code results} are committed, drains the job and reads the rest. */
     private static OutputRecords run(StreamingConfig config, Feed feed, int results) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(),
-                new Configuration());
+                StreamingJob.localConfiguration());
         StreamingJob.define(env, config);
         JobClient job = env.executeAsync(StreamingJob.NAME);
         try (OutputReader reader = new OutputReader(kafka.bootstrapServers(), config.kafka().topics().depth(),

@@ -58,9 +58,10 @@ public final class PipelineBenchmark {
      * @param latencyMsP99 99th percentile of the same
      * @param stageMsPerFrame mean milliseconds per frame of decode, resize, queue, inference (the batch's time over
      *     its size) and encode (the depth PNG)
+     * @param meanBatch mean size of the batch each result was inferred in
      */
     public record Result(int frames, double pipelineFps, double modelFpsBefore, double modelFpsAfter,
-            double latencyMsP50, double latencyMsP99, Map<String, Double> stageMsPerFrame) {
+            double latencyMsP50, double latencyMsP99, Map<String, Double> stageMsPerFrame, double meanBatch) {
 
         /** Pipeline throughput as a share of the bare model's (mean of before and after). */
         public double ratio() {
@@ -72,6 +73,7 @@ public final class PipelineBenchmark {
     private final int batch;
     private final int cameras;
     private final int framesPerCamera;
+    private final int parallelism;
     private final PrintWriter progress;
 
     /**
@@ -79,8 +81,11 @@ public final class PipelineBenchmark {
      * @param batch inference batch size
      * @param cameras synthetic drives streamed side by side
      * @param framesPerCamera frames per drive
+     * @param parallelism the job's parallelism (each inference subtask runs its own model)
      */
-    public PipelineBenchmark(ModelConfig config, int batch, int cameras, int framesPerCamera, PrintWriter progress) {
+    public PipelineBenchmark(ModelConfig config, int batch, int cameras, int framesPerCamera, int parallelism,
+            PrintWriter progress) {
+        this.parallelism = parallelism;
         this.config = config;
         this.batch = batch;
         this.cameras = cameras;
@@ -104,7 +109,7 @@ public final class PipelineBenchmark {
             double after = bareModel(frames);
             progress.printf("  pipeline: job %.2f frames/s, bare model after it %.2f frames/s%n", run.fps, after);
             progress.flush();
-            return new Result(run.frames, run.fps, before, after, run.p50, run.p99, run.stages);
+            return new Result(run.frames, run.fps, before, after, run.p50, run.p99, run.stages, run.meanBatch);
         } finally {
             try (Stream<Path> walk = Files.walk(scratch)) {
                 walk.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
@@ -112,7 +117,8 @@ public final class PipelineBenchmark {
         }
     }
 
-    private record Run(int frames, double fps, double p50, double p99, Map<String, Double> stages) {}
+    private record Run(int frames, double fps, double p50, double p99, Map<String, Double> stages,
+            double meanBatch) {}
 
     private Run job(Path drives, Path scratch, int frames) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
@@ -123,7 +129,8 @@ public final class PipelineBenchmark {
                     new StreamingConfig.Model(null, "random", config.architecture().configName(), config.height(),
                             config.width(), 0, "auto", batch, defaults.model().maxBatchDelayMs(), null),
                     defaults.triplets(), defaults.output(),
-                    new StreamingConfig.Checkpoints(2000, scratch.resolve("checkpoints").toUri().toString()), 1);
+                    new StreamingConfig.Checkpoints(2000, scratch.resolve("checkpoints").toUri().toString()),
+                    parallelism);
             StreamingJob.ensureTopics(streaming, (short) 1, Duration.ofSeconds(30));
             try (KittiRawArchive archive = KittiRawArchive.open(drives)) {
                 KittiReplay.prepare(archive, KittiReplay.allDrives(archive, KittiCamera.IMAGE_02),
@@ -133,7 +140,8 @@ public final class PipelineBenchmark {
             }
             progress.printf("  pipeline: %d frames queued on Kafka; running the job%n", frames);
             progress.flush();
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism,
+                    StreamingJob.localConfiguration());
             StreamingJob.define(env, streaming);
             JobClient job = env.executeAsync(StreamingJob.NAME);
             OutputRecords out;
@@ -158,8 +166,10 @@ public final class PipelineBenchmark {
         for (String stage : List.of("decode", "resize", "queue", "inference", "encode")) {
             stages.put(stage, 0.0);
         }
+        double batches = 0;
         for (int i = 0; i < records.size(); i++) {
             JsonNode s = JSON.readTree(records.get(i).stages());
+            batches += s.path("batch").asInt(1);
             emitted[i] = s.path("emitted_at_ms").asLong();
             latency[i] = records.get(i).latencyMs();
             stages.merge("decode", s.path("decode_ms").asDouble(), Double::sum);
@@ -174,7 +184,7 @@ public final class PipelineBenchmark {
         Arrays.sort(latency);
         double seconds = (emitted[emitted.length - 1] - emitted[0]) / 1000.0;
         return new Run(records.size(), (records.size() - 1) / seconds, percentile(latency, 50),
-                percentile(latency, 99), stages);
+                percentile(latency, 99), stages, batches / records.size());
     }
 
     private double bareModel(int frames) throws IOException {

@@ -88,7 +88,7 @@ public final class StreamCommand implements Callable<Integer> {
         config = config.withCheckpointDirIfUnset(
                 Files.createTempDirectory("depthstream-checkpoints-").toUri().toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(),
-                new Configuration());
+                StreamingJob.localConfiguration());
         StreamingJob.define(env, config);
         JobClient job = env.executeAsync(StreamingJob.NAME);
         System.err.println("streaming job " + job.getJobID() + " running: frames from '"

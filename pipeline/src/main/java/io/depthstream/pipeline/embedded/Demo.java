@@ -80,7 +80,7 @@ public final class Demo {
 
     private DemoSummary stream(StreamingConfig config, Path data, Path scratch) throws Exception {
         progress.phase("starting the streaming job on a Flink MiniCluster");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, StreamingJob.localConfiguration());
         StreamingJob.define(env, config);
         JobClient job = env.executeAsync(StreamingJob.NAME);
         boolean finished = false;

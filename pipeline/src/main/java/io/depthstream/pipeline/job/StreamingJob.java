@@ -25,6 +25,8 @@ import io.depthstream.pipeline.config.StreamingConfig;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -157,6 +159,21 @@ public final class StreamingJob {
         }
         return problems;
     }
+
+    /**
+     * Flink settings for running the job on a local MiniCluster (the same belong in a cluster's config.yaml): frames
+     * cross the keyed exchange as RGB8 at network size (368 KB at 640x192), and with Flink's 32 KB network buffers
+     * less than one frame fits in flight, so decoding cannot run ahead of inference and batches stay partly empty.
+     * 512 KB segments let several frames queue in front of the inference operator.
+     */
+    public static Configuration localConfiguration() {
+        Configuration configuration = new Configuration();
+        configuration.set(TaskManagerOptions.MEMORY_SEGMENT_SIZE, MemorySize.parse(NETWORK_SEGMENT_SIZE));
+        return configuration;
+    }
+
+    /** Network buffer size that lets frames queue between decoding and inference (see {@link #localConfiguration}). */
+    public static final String NETWORK_SEGMENT_SIZE = "512kb";
 
     /** Where the configured model comes from. */
     static ModelSource modelSource(StreamingConfig.Model model) {
