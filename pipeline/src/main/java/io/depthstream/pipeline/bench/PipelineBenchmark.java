@@ -2,8 +2,11 @@ package io.depthstream.pipeline.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.depthstream.model.data.DepthMap;
 import io.depthstream.model.data.KittiCamera;
+import io.depthstream.model.data.KittiDrive;
 import io.depthstream.model.data.KittiRawArchive;
+import io.depthstream.model.data.RgbImage;
 import io.depthstream.model.data.synth.DriveOptions;
 import io.depthstream.model.data.synth.SyntheticDriveWriter;
 import io.depthstream.model.device.DeviceChoice;
@@ -29,6 +32,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -59,9 +63,12 @@ public final class PipelineBenchmark {
      * @param stageMsPerFrame mean milliseconds per frame of decode, resize, queue, inference (the batch's time over
      *     its size) and encode (the depth PNG)
      * @param meanBatch mean size of the batch each result was inferred in
+     * @param loopFps one thread doing the job's per-frame work without Kafka or Flink: decode the PNG, resize,
+     *     depth and pose in batches, encode the depth PNG
      */
     public record Result(int frames, double pipelineFps, double modelFpsBefore, double modelFpsAfter,
-            double latencyMsP50, double latencyMsP99, Map<String, Double> stageMsPerFrame, double meanBatch) {
+            double latencyMsP50, double latencyMsP99, Map<String, Double> stageMsPerFrame, double meanBatch,
+            double loopFps) {
 
         /** Pipeline throughput as a share of the bare model's (mean of before and after). */
         public double ratio() {
@@ -109,7 +116,10 @@ public final class PipelineBenchmark {
             double after = bareModel(frames);
             progress.printf("  pipeline: job %.2f frames/s, bare model after it %.2f frames/s%n", run.fps, after);
             progress.flush();
-            return new Result(run.frames, run.fps, before, after, run.p50, run.p99, run.stages, run.meanBatch);
+            double loop = inProcessLoop(drives);
+            progress.printf("  pipeline: in-process loop (decode, resize, model, encode) %.2f frames/s%n", loop);
+            progress.flush();
+            return new Result(run.frames, run.fps, before, after, run.p50, run.p99, run.stages, run.meanBatch, loop);
         } finally {
             try (Stream<Path> walk = Files.walk(scratch)) {
                 walk.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
@@ -197,6 +207,43 @@ public final class PipelineBenchmark {
             double seconds = InferenceBenchmark.javaRound(predictor, InferenceBenchmark.DEPTH_POSE, images,
                     iterations);
             return iterations * batch / seconds;
+        }
+    }
+
+    private double inProcessLoop(Path drives) throws IOException {
+        List<byte[]> pngs = new ArrayList<>();
+        try (KittiRawArchive archive = KittiRawArchive.open(drives)) {
+            for (KittiDrive drive : archive.drives()) {
+                for (int frame : archive.frames(drive, KittiCamera.IMAGE_02)) {
+                    pngs.add(archive.imageBytes(drive, frame, KittiCamera.IMAGE_02));
+                }
+            }
+        }
+        try (DepthModel model = DepthModel.initialise(config,
+                DeviceChoice.AUTO.resolve(Engine.getInstance()), 0)) {
+            DepthPredictor predictor = new DepthPredictor(model);
+            loopBatch(predictor, pngs.subList(0, Math.min(batch, pngs.size())));
+            long start = System.nanoTime();
+            for (int i = 0; i < pngs.size(); i += batch) {
+                loopBatch(predictor, pngs.subList(i, Math.min(pngs.size(), i + batch)));
+            }
+            return pngs.size() / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private void loopBatch(DepthPredictor predictor, List<byte[]> pngs) {
+        List<float[]> images = new ArrayList<>();
+        for (byte[] png : pngs) {
+            images.add(predictor.input(RgbImage.decode(png)));
+        }
+        float[][] disparities = predictor.disparity(images);
+        predictor.pose(images, images);
+        for (float[] disparity : disparities) {
+            float[] depth = new float[disparity.length];
+            for (int p = 0; p < depth.length; p++) {
+                depth[p] = 1f / (0.01f + 9.99f * disparity[p]);
+            }
+            new DepthMap(config.width(), config.height(), depth).encodeKittiPng();
         }
     }
 

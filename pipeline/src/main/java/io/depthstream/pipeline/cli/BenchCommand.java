@@ -3,12 +3,14 @@ package io.depthstream.pipeline.cli;
 import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.depthstream.model.device.DeviceChoice;
 import io.depthstream.model.net.Architecture;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.ModelConfig;
 import io.depthstream.pipeline.bench.BenchmarkMachine;
 import io.depthstream.pipeline.bench.BenchmarkReport;
+import io.depthstream.pipeline.bench.PipelineBenchmark;
 import io.depthstream.pipeline.bench.InferenceBenchmark;
 import io.depthstream.pipeline.bench.TrainingBenchmark;
 import io.depthstream.model.train.LossConfig;
@@ -21,6 +23,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code depthstream bench}: inference throughput (optionally against PyTorch) and synthetic rendering speed. */
@@ -36,6 +39,12 @@ import java.util.concurrent.Callable;
                     + " (integration-tests/bench/monodepth2_eager.py) runs on the same thread count, its rounds"
                     + " alternating with the Java ones. Then, unless --no-synth, synthetic-drive rendering at 1242x375"
                     + " (frames and velodyne sweeps per second). Writes JSON and prints Markdown tables.",
+            "",
+            "With --pipeline, the streaming job itself: synthetic 1242x375 frames of 2 cameras queued on an"
+                    + " in-process Kafka broker, the job on a Flink MiniCluster, its results per second against the"
+                    + " bare model (before and after, same batch and size) and against an in-process loop doing the"
+                    + " same per-frame work; with latency and per-stage times.",
+            "",
             "With --training, training steps (forward, loss, backward, Adam) at --training-batch on random"
                     + " triplets with blocky semantic maps, with the photometric objective alone and with the"
                     + " --triplet term added, rounds alternating; reports both and the triplet's overhead."
@@ -96,6 +105,18 @@ public final class BenchCommand implements Callable<Integer> {
             converter = LossCommand.TripletConverter.class)
     TripletChoice triplet;
 
+    @Option(names = "--pipeline", description = "Also measure the streaming job through an in-process Kafka broker "
+            + "and Flink MiniCluster against the bare model and an in-process loop, at --pipeline-batch.")
+    boolean pipeline;
+
+    @Option(names = "--pipeline-batch", defaultValue = "4",
+            description = "Inference batch of the pipeline measurement (default: ${DEFAULT-VALUE}).")
+    int pipelineBatch;
+
+    @Option(names = "--pipeline-frames", defaultValue = "40",
+            description = "Frames per camera (2 cameras) of the pipeline measurement (default: ${DEFAULT-VALUE}).")
+    int pipelineFrames;
+
     @Option(names = "--json", defaultValue = "bench.json", paramLabel = "FILE",
             description = "Where the JSON results go (default: ${DEFAULT-VALUE}).")
     Path json;
@@ -136,13 +157,43 @@ public final class BenchCommand implements Callable<Integer> {
                         .run(trainingBatch, triplet.applyTo(LossConfig.monodepth2()), triplet.term()));
             }
         }
+        PipelineBenchmark.Result pipelineResult = null;
+        if (pipeline) {
+            pipelineResult = new PipelineBenchmark(config, pipelineBatch, 2, pipelineFrames, 1, err).run();
+        }
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        Files.writeString(json, mapper.writeValueAsString(report.toJson(mapper)));
+        ObjectNode root = report.toJson(mapper);
+        if (pipelineResult != null) {
+            root.set("pipeline", mapper.valueToTree(pipelineResult));
+        }
+        Files.writeString(json, mapper.writeValueAsString(root));
         out.print(report.toMarkdown());
+        if (pipelineResult != null) {
+            out.println();
+            out.print(pipelineTable(pipelineResult));
+        }
         out.println();
         out.println("wrote " + json.toAbsolutePath());
         out.flush();
         return 0;
+    }
+
+    static String pipelineTable(PipelineBenchmark.Result r) {
+        StringBuilder table = new StringBuilder();
+        table.append(String.format(Locale.ROOT, "| streaming job, batch %d, %d frames | frames/s |%n|---|---|%n",
+                r.frames() == 0 ? 0 : Math.round(r.meanBatch()), r.frames()));
+        table.append(String.format(Locale.ROOT, "| job (Kafka → Flink → Kafka) | %.2f |%n", r.pipelineFps()));
+        table.append(String.format(Locale.ROOT, "| bare model before / after | %.2f / %.2f |%n", r.modelFpsBefore(),
+                r.modelFpsAfter()));
+        table.append(String.format(Locale.ROOT, "| in-process loop (decode, resize, model, encode) | %.2f |%n",
+                r.loopFps()));
+        table.append(String.format(Locale.ROOT, "| job / bare model | %.2f |%n", r.ratio()));
+        table.append(String.format(Locale.ROOT, "| job / in-process loop | %.2f |%n", r.pipelineFps() / r.loopFps()));
+        table.append(String.format(Locale.ROOT, "%nlatency p50 %.0f ms, p99 %.0f ms; mean batch %.2f; ms per frame:",
+                r.latencyMsP50(), r.latencyMsP99(), r.meanBatch()));
+        r.stageMsPerFrame().forEach((stage, ms) -> table.append(String.format(Locale.ROOT, " %s %.1f", stage, ms)));
+        table.append(String.format(Locale.ROOT, "%n"));
+        return table.toString();
     }
 
     /** The Python script lives in the source tree next to the jar's build directory. */
