@@ -5,7 +5,9 @@ import io.depthstream.pipeline.embedded.DemoOptions;
 import io.depthstream.pipeline.embedded.DemoProgress;
 import io.depthstream.pipeline.embedded.DemoSummary;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -18,7 +20,9 @@ import java.util.concurrent.Callable;
         name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Run the whole pipeline on this machine: render synthetic KITTI-format drives with exact depth (or use "
+            "Run the whole pipeline on this machine, nothing to install or start first.",
+            "",
+            "Render synthetic KITTI-format drives with exact depth (or use "
                     + "--data), start a real Kafka broker in-process (KRaft) and the streaming job on a Flink "
                     + "MiniCluster, replay the drives as live cameras, wait until every frame has its result, then "
                     + "stop everything and clean up.",
@@ -32,6 +36,9 @@ import java.util.concurrent.Callable;
                     + "meaningless and the summary says so."
         })
 public final class DemoCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--data", paramLabel = "ROOT",
             description = "KITTI raw root (archives or folders) to replay instead of synthetic drives.")
@@ -82,7 +89,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter err = new PrintWriter(System.err, true);
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
         double rateHz = ReplayCommand.parseRate(rate);
         DemoOptions options = new DemoOptions(data, cameras, frames, seed, weights, arch, height, width, batchSize,
                 rateHz, outDir, Duration.ofSeconds(timeoutSeconds));
@@ -91,9 +99,10 @@ public final class DemoCommand implements Callable<Integer> {
                     + " network; its depth is meaningless (the pipeline itself runs for real)");
         }
         DemoSummary summary = new Demo(options, new BarProgress(err)).run();
-        System.out.println(table(summary));
-        System.out.println("outputs in " + outDir.toAbsolutePath() + " (summary.json, per-camera depth/, color/, "
+        out.println(table(summary));
+        out.println("outputs in " + outDir.toAbsolutePath() + " (summary.json, per-camera depth/, color/, "
                 + "trajectory.txt)");
+        out.flush();
         return summary.resultsOut() == summary.framesIn() ? 0 : 1;
     }
 

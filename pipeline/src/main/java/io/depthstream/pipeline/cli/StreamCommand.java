@@ -9,9 +9,11 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +24,9 @@ import java.util.concurrent.Callable;
         name = "stream",
         mixinStandardHelpOptions = true,
         description = {
-            "Run the streaming job: frames from Kafka, triplets per camera, batched depth and pose inference, "
+            "Run the streaming job on a local Flink MiniCluster (or print how to submit it to a cluster).",
+            "",
+            "Frames from Kafka, triplets per camera, batched depth and pose inference, "
                     + "results to the depth and poses topics (exactly-once) and optionally to files.",
             "",
             "Settings come from the defaults, then --config FILE (YAML or JSON; --print-config shows every key), "
@@ -31,6 +35,9 @@ import java.util.concurrent.Callable;
                     + "effective config and the `flink run` command for a cluster instead."
         })
 public final class StreamCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON settings file.")
     Path configFile;
@@ -62,9 +69,10 @@ public final class StreamCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StreamingConfig config = effectiveConfig();
-        PrintStream out = System.out;
+        PrintWriter out = spec.commandLine().getOut();
         if (printConfig) {
             out.print(ConfigFiles.print(config));
+            out.flush();
             return 0;
         }
         String problem = config.problem();
@@ -79,11 +87,12 @@ public final class StreamCommand implements Callable<Integer> {
             out.println("# the cluster's lib/ needs the jars of pipeline/target/flink-lib (DJL and PyTorch);"
                     + " weights paths must exist on every TaskManager");
             out.print(ConfigFiles.print(config));
+            out.flush();
             return 0;
         }
         for (String topicProblem : StreamingJob.ensureTopics(config, TopicSpec.BROKER_DEFAULT_REPLICATION,
                 Duration.ofSeconds(30))) {
-            System.err.println("warning: " + topicProblem);
+            spec.commandLine().getErr().println("warning: " + topicProblem);
         }
         config = config.withCheckpointDirIfUnset(
                 Files.createTempDirectory("depthstream-checkpoints-").toUri().toString());
@@ -91,7 +100,7 @@ public final class StreamCommand implements Callable<Integer> {
                 StreamingJob.localConfiguration());
         StreamingJob.define(env, config);
         JobClient job = env.executeAsync(StreamingJob.NAME);
-        System.err.println("streaming job " + job.getJobID() + " running: frames from '"
+        spec.commandLine().getErr().println("streaming job " + job.getJobID() + " running: frames from '"
                 + config.kafka().topics().frames() + "' at " + config.kafka().bootstrap() + ", results to '"
                 + config.kafka().topics().depth() + "' and '" + config.kafka().topics().poses() + "'"
                 + (config.output().dir() == null ? "" : " and " + config.output().dir())

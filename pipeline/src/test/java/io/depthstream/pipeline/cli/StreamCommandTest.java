@@ -1,0 +1,54 @@
+package io.depthstream.pipeline.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static io.depthstream.pipeline.cli.DepthstreamCommandTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StreamCommandTest {
+
+    @Test
+    void flagsOverrideTheConfigFileWhichOverridesTheDefaults(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("depthstream.yaml");
+        Files.writeString(config, "model:\n  batch-size: 8\n  init: random\nparallelism: 2\n");
+
+        DepthstreamCommandTest.Run run = run("stream", "--config", config.toString(), "--bootstrap", "broker:9093",
+                "--parallelism", "3", "--print-config");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("bootstrap: broker:9093").contains("batch-size: 8").contains("init: random")
+                .contains("parallelism: 3").contains("max-batch-delay-ms: 50");
+    }
+
+    @Test
+    void aJobWithoutAModelIsRefusedInOneLine() {
+        DepthstreamCommandTest.Run run = run("stream", "--bootstrap", "localhost:1");
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err().strip()).startsWith("error: model.weights is required").doesNotContain("\n");
+    }
+
+    @Test
+    void anUnknownSettingIsNamed(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("bad.yaml");
+        Files.writeString(config, "kafka:\n  bootstrap-servers: x:1\n");
+
+        DepthstreamCommandTest.Run run = run("stream", "--config", config.toString(), "--print-config");
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).contains("unknown setting 'kafka.bootstrap-servers'").contains(config.toString());
+    }
+
+    @Test
+    void printSubmitNamesTheJobJarEntryPointAndTheConfig() {
+        DepthstreamCommandTest.Run run = run("stream", "--init", "random", "--print-submit");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("flink run -c io.depthstream.pipeline.job.StreamingJobMain")
+                .contains("-job.jar --config depthstream.yaml").contains("init: random");
+    }
+}
