@@ -45,6 +45,9 @@ import java.util.Random;
  */
 public final class DepthDifferentialTripletLoss {
 
+    /** The term's name in the training objective. */
+    public static final String NAME = "triplet_differential";
+
     /**
      * Floor of the squared feature distance: keeps the square root's gradient finite for identical features (the
      * clamp passes no gradient below it), far below any distance that matters.

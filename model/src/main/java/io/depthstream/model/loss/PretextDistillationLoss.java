@@ -20,6 +20,9 @@ import java.util.List;
  */
 public final class PretextDistillationLoss {
 
+    /** The term's name in the training objective. */
+    public static final String NAME = "pretext_d2g";
+
     private final PretextDistillationConfig config;
     private final PretextHead head;
 

@@ -21,7 +21,8 @@ import java.util.Map;
  * @param photometric per scale
  * @param smoothness per scale, before its 1e-3/2^s weight
  * @param identityShare per scale
- * @param triplet per enabled triplet term and feature scale (empty when no triplet term is on)
+ * @param triplet per enabled triplet term (patch terms, then the depth-differential one) and feature scale (empty
+ *     when no triplet term is on)
  */
 public record LossReport(
         Map<String, Double> terms, List<Double> photometric, List<Double> smoothness, List<Double> identityShare,

@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * One evaluation of the whole objective.
  *
- * @param terms all weighted parts and their total (photometric, smoothness, then each enabled triplet term)
+ * @param terms all weighted parts and their total (photometric, smoothness, each enabled triplet term, then the
+ *     pretext term when on)
  * @param photometric the photometric loss's per-scale pieces
  * @param triplets each enabled triplet term with its per-scale pieces, in the order they joined the total
  */

@@ -8,17 +8,22 @@ import ai.djl.pytorch.jni.JniUtils;
 import io.depthstream.model.geometry.PoseMatrix;
 import io.depthstream.model.loss.BoundaryLabels;
 import io.depthstream.model.loss.BoundarySource;
+import io.depthstream.model.loss.DepthDifferentialTripletLoss;
+import io.depthstream.model.loss.DepthReference;
 import io.depthstream.model.loss.DepthBoundaryLabels;
+import io.depthstream.model.loss.DifferentialTripletResult;
 import io.depthstream.model.loss.FallbackBoundaryLabels;
 import io.depthstream.model.loss.IsolatedTripletLoss;
 import io.depthstream.model.loss.LossTerms;
 import io.depthstream.model.loss.PhotometricLoss;
 import io.depthstream.model.loss.PhotometricLossInput;
 import io.depthstream.model.loss.PhotometricLossResult;
+import io.depthstream.model.loss.PretextDistillationLoss;
 import io.depthstream.model.loss.SemanticBoundaryLabels;
 import io.depthstream.model.loss.SemanticGuidedTripletLoss;
 import io.depthstream.model.loss.SourceView;
 import io.depthstream.model.loss.TripletLossResult;
+import io.depthstream.model.loss.TripletScaleTerm;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.DepthOutput;
 
@@ -32,8 +37,9 @@ import java.util.Random;
 
 /**
  * The forward pass of self-supervised training: depth of the centre frame, pose of the pairs [t−1, t] and
- * [t, t+1], the photometric objective on them and the enabled triplet terms on the depth decoder's features.
- * Training and the {@code loss} command share it, so the loss a user inspects is the loss the learner optimises.
+ * [t, t+1], the photometric objective on them, the enabled triplet terms on the depth decoder's features and, in
+ * a training run, the pretext distillation term. Training and the {@code loss} command share it, so the loss a user
+ * inspects is the loss the learner optimises.
  */
 public final class SelfSupervisedObjective {
 
@@ -41,18 +47,53 @@ public final class SelfSupervisedObjective {
     private final PhotometricLoss loss;
     private final SemanticGuidedTripletLoss semanticTriplet;
     private final IsolatedTripletLoss isolatedTriplet;
+    private final DepthDifferentialTripletLoss differentialTriplet;
+    private final PretextDistillationLoss pretext;
 
     /**
-     * An objective computing {@code config}'s terms; {@code noise} draws the auto-mask's tie-break noise (seed it for
-     * reproducible numbers).
+     * An objective computing {@code config}'s terms; {@code noise} draws the auto-mask's tie-break noise and seeds
+     * the differential triplet term's sample rolls (seed it for reproducible numbers).
+     *
+     * @throws IllegalArgumentException when {@code config} has the pretext term: its head is trained with a run
+     *     (see {@link TrainingStep}), and an untrained head's loss says nothing about the depth
      */
     public SelfSupervisedObjective(LossConfig config, Random noise) {
+        this(config, noise, null);
+    }
+
+    /**
+     * An objective computing {@code config}'s terms, the pretext term with {@code pretext}'s head.
+     *
+     * @param pretext the pretext loss with its initialised head when {@code config.pretext()} is set, else null
+     */
+    public SelfSupervisedObjective(LossConfig config, Random noise, PretextDistillationLoss pretext) {
+        if (config.pretext() == null && pretext != null) {
+            throw new IllegalArgumentException("a pretext loss was given but the loss configuration has no pretext term");
+        }
+        if (config.pretext() != null && pretext == null) {
+            throw new IllegalArgumentException("the pretext term needs the pretext head of a training run (TrainingStep"
+                    + " creates and trains it); an objective without one cannot compute it");
+        }
+        if (pretext != null && !pretext.config().equals(config.pretext())) {
+            throw new IllegalArgumentException("the pretext loss's settings " + pretext.config()
+                    + " differ from the loss configuration's " + config.pretext());
+        }
+        if (config.differentialTriplet() != null
+                && config.differentialTriplet().reference() != DepthReference.PREDICTED) {
+            throw new IllegalArgumentException("the self-supervised objective has no ground-truth depth: the"
+                    + " differential triplet term needs reference " + DepthReference.PREDICTED + ", got "
+                    + config.differentialTriplet().reference());
+        }
         this.config = config;
         this.loss = new PhotometricLoss(config.photometric(), noise);
         this.semanticTriplet = config.semanticTriplet() == null ? null
                 : new SemanticGuidedTripletLoss(config.semanticTriplet());
         this.isolatedTriplet = config.isolatedTriplet() == null ? null
                 : new IsolatedTripletLoss(config.isolatedTriplet());
+        // a generator of its own, so the rolls do not depend on how much noise the auto-mask drew before
+        this.differentialTriplet = config.differentialTriplet() == null ? null
+                : new DepthDifferentialTripletLoss(config.differentialTriplet(), new Random(noise.nextLong()));
+        this.pretext = pretext;
     }
 
     /** An objective of the photometric loss alone. */
@@ -61,6 +102,8 @@ public final class SelfSupervisedObjective {
         this.loss = loss;
         this.semanticTriplet = null;
         this.isolatedTriplet = null;
+        this.differentialTriplet = null;
+        this.pretext = null;
     }
 
     /** The photometric loss it computes. */
@@ -109,8 +152,8 @@ public final class SelfSupervisedObjective {
         PhotometricLossResult photometric = loss.compute(new PhotometricLossInput(
                 batch.lossCurrent, previous, next, depth.disparities(), batch.k, batch.invK));
         LossTerms terms = photometric.terms();
-        List<TripletLossResult> triplets = new ArrayList<>(2);
-        if (config.hasTriplet()) {
+        List<TripletLossResult> triplets = new ArrayList<>(3);
+        if (semanticTriplet != null || isolatedTriplet != null) {
             Map<Integer, NDArray> features = new HashMap<>();
             for (int s = 1; s <= depth.features().size(); s++) {
                 features.put(s, depth.feature(s));
@@ -122,11 +165,34 @@ public final class SelfSupervisedObjective {
             if (isolatedTriplet != null) {
                 triplets.add(isolatedTriplet.compute(features, labels));
             }
-            for (TripletLossResult triplet : triplets) {
-                terms = terms.plus(triplet.name(), triplet.total());
-            }
+        }
+        if (differentialTriplet != null) {
+            triplets.add(differential(depth));
+        }
+        for (TripletLossResult triplet : triplets) {
+            terms = terms.plus(triplet.name(), triplet.total());
+        }
+        if (pretext != null) {
+            terms = terms.plus(PretextDistillationLoss.NAME,
+                    pretext.compute(depth.disparities().get(0), batch.lossCurrent, training).weighted());
         }
         return new ObjectiveResult(terms, photometric, triplets);
+    }
+
+    /**
+     * The depth-differential term against the model's own scale-0 depth (stop-gradient: the labels are not
+     * optimised), reported like the patch terms with the labelled pairs as each scale's count.
+     */
+    private TripletLossResult differential(DepthOutput depth) {
+        NDArray reference = config.photometric().depthRange().depth(depth.disparities().get(0).stopGradient());
+        DifferentialTripletResult result = differentialTriplet.compute(depth, reference);
+        List<Integer> scales = differentialTriplet.config().scales();
+        List<TripletScaleTerm> perScale = new ArrayList<>(scales.size());
+        for (int k = 0; k < scales.size(); k++) {
+            NDArray labelled = result.positives().get(k).add(result.negatives().get(k).sum());
+            perScale.add(new TripletScaleTerm(scales.get(k), result.perScale().get(k), labelled));
+        }
+        return new TripletLossResult(DepthDifferentialTripletLoss.NAME, result.total(), perScale);
     }
 
     /** The configured boundary source for this batch; depth-derived labels read the disparities back once. */

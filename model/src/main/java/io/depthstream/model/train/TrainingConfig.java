@@ -11,7 +11,7 @@ package io.depthstream.model.train;
  * @param beta2 Adam β2 (0.999)
  * @param gradientClipNorm global L2 norm the gradients are scaled down to when larger; 0 turns clipping off
  * @param augment draw monodepth2's colour jitter and flip per sample
- * @param seed seeds augmentation and the auto-mask tie-break noise
+ * @param seed seeds augmentation, the auto-mask tie-break noise, the differential triplet rolls and the pretext head
  */
 public record TrainingConfig(
         LossConfig loss,

@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -12,18 +13,25 @@ import ai.djl.training.optimizer.Adam;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
+import io.depthstream.model.loss.PretextDistillationLoss;
+import io.depthstream.model.loss.PretextHead;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.ModelConfig;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
 /**
  * Self-supervised training steps on a {@link DepthModel}: forward (augmented inputs), the objective of its
- * {@link LossConfig} (photometric terms and any enabled triplet terms),
+ * {@link LossConfig} (photometric terms and any enabled triplet and pretext terms),
  * backward, optional global-norm clipping, Adam. DJL allows one open GradientCollector per JVM, so steps of all
  * instances in a JVM must not run concurrently; each step frees every tensor it created.
+ *
+ * <p>With the pretext term on, the step owns the pretext head: created in the model's NDManager (so on its device and
+ * freed with the model), seeded by the training seed, and updated by the same Adam as the networks. It belongs to this
+ * run, not to the model: saved weights do not include it.
  */
 public final class TrainingStep {
 
@@ -34,6 +42,7 @@ public final class TrainingStep {
     private final MutableRate rate;
     private final Optimizer optimizer;
     private final List<Parameter> parameters = new ArrayList<>();
+    private final PretextHead pretextHead;
     private long steps;
 
     /** Steps that update {@code model}'s parameters in place. */
@@ -42,7 +51,18 @@ public final class TrainingStep {
         this.config = config;
         ModelConfig modelConfig = model.config();
         LossConfig lossConfig = config.loss().withDepthRange(modelConfig.depthRange());
-        this.objective = new SelfSupervisedObjective(lossConfig, new Random(config.seed()));
+        PretextDistillationLoss pretext = null;
+        if (lossConfig.pretext() != null) {
+            this.pretextHead = PretextHead.builder().build();
+            // the head's initial weights follow the training seed like the rest of the run
+            Engine.getInstance().setRandomSeed((int) (config.seed() ^ (config.seed() >>> 32)));
+            pretextHead.initialize(model.manager(), DataType.FLOAT32,
+                    new Shape(1, 1, modelConfig.height(), modelConfig.width()));
+            pretext = new PretextDistillationLoss(lossConfig.pretext(), pretextHead);
+        } else {
+            this.pretextHead = null;
+        }
+        this.objective = new SelfSupervisedObjective(lossConfig, new Random(config.seed()), pretext);
         this.augmentationRandom = new Random(config.seed() ^ 0x5DEECE66DL);
         this.rate = new MutableRate((float) config.learningRate());
         this.optimizer = Adam.builder()
@@ -57,6 +77,9 @@ public final class TrainingStep {
         for (Pair<String, Parameter> pair : model.poseNet().getParameters()) {
             addTrainable(pair.getValue());
         }
+        if (pretext != null) {
+            pretext.trainableParameters().forEach(this::addTrainable);
+        }
     }
 
     private void addTrainable(Parameter parameter) {
@@ -68,6 +91,16 @@ public final class TrainingStep {
     /** The objective this step optimises (also usable to measure the loss without training). */
     public SelfSupervisedObjective objective() {
         return objective;
+    }
+
+    /** The parameters each step updates: the depth and pose networks', then the pretext head's when it is on. */
+    public List<Parameter> parameters() {
+        return Collections.unmodifiableList(parameters);
+    }
+
+    /** The pretext head this run trains, or null when the pretext term is off. */
+    public PretextHead pretextHead() {
+        return pretextHead;
     }
 
     /** Steps taken so far. */

@@ -101,7 +101,7 @@ public final class BenchCommand implements Callable<Integer> {
     int trainingSteps;
 
     @Option(names = "--triplet", paramLabel = "TERM", defaultValue = "fsre",
-            description = "Triplet term the training measurement adds: fsre|isolated (default: ${DEFAULT-VALUE}).",
+            description = "Triplet term the training measurement adds: fsre|isolated|differential (default: ${DEFAULT-VALUE}).",
             converter = LossCommand.TripletConverter.class)
     TripletChoice triplet;
 

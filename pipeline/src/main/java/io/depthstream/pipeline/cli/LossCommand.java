@@ -51,7 +51,15 @@ import java.util.concurrent.Callable;
                     + "guided, mean negatives, margin 0.3) or isolated (hardest negative, split form, margin 0.65); "
                     + "the JSON then lists it per scale with its boundary-anchor count. Boundaries come from "
                     + "--semantic (an 8-bit grayscale PNG of class ids for frame t, the size of --cur) or, without "
-                    + "one, from the predicted depth and image edges (--boundaries)."
+                    + "one, from the predicted depth and image edges (--boundaries).",
+            "--triplet differential adds MetricDepth's depth-differential triplet term at the same scales instead: "
+                    + "pairs of feature pixels (10 rolls within the image, 4 across the batch) are positives or "
+                    + "negatives by the difference of the model's own median-normalised depth, so it needs neither "
+                    + "--semantic nor --boundaries; its rolls are drawn from --seed, and its per-scale "
+                    + "\"boundary_pixels\" count the labelled pairs the mean ran over.",
+            "The depth-to-grayscale pretext term of training is not offered: it is computed by a head trained "
+                    + "with the run and not saved with the weights, and a fresh head's output (and batch-norm "
+                    + "statistics) would make its value meaningless."
         })
 public final class LossCommand implements Callable<Integer> {
 

@@ -1,5 +1,7 @@
 package io.depthstream.pipeline.cli;
 
+import io.depthstream.model.loss.DepthDifferentialTripletLoss;
+import io.depthstream.model.loss.DifferentialTripletConfig;
 import io.depthstream.model.loss.IsolatedTripletConfig;
 import io.depthstream.model.loss.IsolatedTripletLoss;
 import io.depthstream.model.loss.SemanticGuidedTripletLoss;
@@ -16,7 +18,10 @@ public enum TripletChoice {
     FSRE("fsre", SemanticGuidedTripletLoss.NAME, config -> config.withoutTriplet().withSemanticTriplet(SemanticTripletConfig.fsre())),
     /** The edge-fattening paper's hardest-negative, split triplet loss with its reference settings. */
     ISOLATED("isolated", IsolatedTripletLoss.NAME,
-            config -> config.withoutTriplet().withIsolatedTriplet(IsolatedTripletConfig.edgeFattening()));
+            config -> config.withoutTriplet().withIsolatedTriplet(IsolatedTripletConfig.edgeFattening())),
+    /** MetricDepth's depth-differential triplet loss, labelled by the model's own median-normalised depth. */
+    DIFFERENTIAL("differential", DepthDifferentialTripletLoss.NAME,
+            config -> config.withoutTriplet().withDifferentialTriplet(DifferentialTripletConfig.selfSupervised()));
 
     private final String label;
     private final String term;

@@ -8,6 +8,7 @@ import io.depthstream.model.data.SemanticMap;
 import io.depthstream.model.geometry.Intrinsics;
 import io.depthstream.model.io.ModelWeights;
 import io.depthstream.model.io.Monodepth2Import;
+import io.depthstream.model.loss.DifferentialTripletConfig;
 import io.depthstream.model.loss.PhotometricLoss;
 import io.depthstream.model.loss.PhotometricLossConfig;
 import io.depthstream.model.loss.SemanticTripletConfig;
@@ -182,6 +183,52 @@ class LossCommandTest {
     }
 
     @Test
+    void differentialTermPerScaleAsTheTrainingCodeComputesIt() throws Exception {
+        JsonNode json = loss("--triplet", "differential");
+
+        LossReport expected;
+        try (DepthModel model = ModelWeights.load(weights, Device.cpu())) {
+            LossConfig config = LossConfig.of(PhotometricLossConfig.monodepth2().withDepthRange(
+                    model.config().depthRange())).withDifferentialTriplet(DifferentialTripletConfig.selfSupervised());
+            float[][] images = new float[3][];
+            for (int i = 0; i < 3; i++) {
+                images[i] = RgbImage.decode(Files.readAllBytes(frames[i])).toChwFloats();
+            }
+            expected = new SelfSupervisedObjective(config, new Random(7)).measure(model, List.of(new TrainingSample(
+                    images[0], images[1], images[2], Intrinsics.kittiNormalised(96, 64))));
+        }
+        assertThat(json.get("triplet_differential").asDouble()).isPositive()
+                .isCloseTo(expected.term("triplet_differential"), within(1e-7));
+        assertThat(json.get("total").asDouble()).isCloseTo(expected.total(), within(1e-7))
+                .isCloseTo(json.get("photometric").asDouble() + json.get("smoothness").asDouble()
+                        + json.get("triplet_differential").asDouble(), within(1e-6));
+        assertThat(json.has("triplet_fsre")).isFalse();
+        assertThat(json.get("triplet")).hasSize(1);
+        JsonNode term = json.get("triplet").get(0);
+        assertThat(term.get("term").asText()).isEqualTo("triplet_differential");
+        assertThat(term.get("scales")).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            JsonNode scale = term.get("scales").get(i);
+            assertThat(scale.get("scale").asInt()).isEqualTo(3 - i);
+            assertThat(scale.get("loss").asDouble()).isCloseTo(expected.triplet().get(i).loss(), within(1e-7));
+            assertThat(scale.get("boundary_pixels").asLong()).isEqualTo(expected.triplet().get(i).boundaryPixels())
+                    .isPositive();
+        }
+        assertThat(json.at("/settings/triplet").asText()).isEqualTo("differential");
+        assertThat(loss("--triplet", "differential").get("triplet_differential").asDouble())
+                .as("same seed, same rolls").isEqualTo(json.get("triplet_differential").asDouble());
+    }
+
+    @Test
+    void helpExplainsWhyThePretextTermIsNotOffered() {
+        DepthstreamCommandTest.Run help = run("loss", "--help");
+        assertThat(help.exit()).isZero();
+        // picocli wraps the description at the terminal width
+        assertThat(help.out().replaceAll("\\s+", " ")).contains("--triplet differential")
+                .contains("pretext term of training is not offered");
+    }
+
+    @Test
     void isolatedTermFallsBackToDepthBoundariesWithoutASemanticMap() throws Exception {
         JsonNode depth = loss("--triplet", "isolated");
         JsonNode semanticOnly = loss("--triplet", "isolated", "--boundaries", "semantic");
@@ -203,7 +250,7 @@ class LossCommandTest {
             "--cur", frames[1].toString(), "--next", frames[2].toString()};
         DepthstreamCommandTest.Run unknown = run(concat(base, "--triplet", "bogus"));
         assertThat(unknown.exit()).isEqualTo(2);
-        assertThat(unknown.err()).contains("none|fsre|isolated");
+        assertThat(unknown.err()).contains("none|fsre|isolated|differential");
 
         Path small = dir.resolve("small.png");
         Files.write(small, new SemanticMap(48, 32, new int[48 * 32]).encodePng());
