@@ -204,6 +204,26 @@ public final class KittiRawArchive implements Closeable {
         return readFrame(drive, imageEntry(drive, frame, camera), "frame " + frame + " " + camera.folder());
     }
 
+    /**
+     * The class-id map of one frame for the semantic triplet loss, from a {@code semantic/} folder beside the
+     * camera's {@code data/} folder ({@code image_02/semantic/0000000005.png}: an 8-bit grayscale PNG of the image's
+     * size, value = class id), or empty when the drive has none for this frame.
+     *
+     * @throws KittiDataException when the map exists but is not an 8-bit grayscale PNG
+     */
+    public Optional<SemanticMap> semantic(KittiDrive drive, int frame, KittiCamera camera) throws IOException {
+        KittiEntrySource source = source(drive);
+        String entry = semanticEntry(drive, frame, camera);
+        if (!source.exists(entry)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(SemanticMap.decodePng(source.read(entry)));
+        } catch (IllegalArgumentException e) {
+            throw new KittiDataException(entry + " in " + source.describe() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** One frame, decoded. */
     public RgbImage image(KittiDrive drive, int frame, KittiCamera camera) throws IOException {
         String entry = imageEntry(drive, frame, camera);
@@ -333,6 +353,10 @@ public final class KittiRawArchive implements Closeable {
 
     private static String imageEntry(KittiDrive drive, int frame, KittiCamera camera) {
         return drive.path() + "/" + camera.folder() + "/data/" + frameName(frame) + ".png";
+    }
+
+    private static String semanticEntry(KittiDrive drive, int frame, KittiCamera camera) {
+        return drive.path() + "/" + camera.folder() + "/semantic/" + frameName(frame) + ".png";
     }
 
     private static String frameName(int frame) {

@@ -153,4 +153,30 @@ class KittiRawArchiveTest {
             assertThat(archive.calibration("2011_09_26").imageSize(KittiCamera.IMAGE_02).width()).isEqualTo(1242);
         }
     }
+
+    @Test
+    void semanticMapsAreReadFromASemanticFolderBesideTheImages(@TempDir Path root) throws Exception {
+        Path drive = root.resolve("2011_09_26/2011_09_26_drive_0007_sync");
+        Files.createDirectories(drive.resolve("image_02/data"));
+        Files.createDirectories(drive.resolve("image_02/semantic"));
+        Files.write(drive.resolve("image_02/data/0000000000.png"), new RgbImage(3, 2, new byte[18]).encodePng());
+        Files.write(drive.resolve("image_02/data/0000000001.png"), new RgbImage(3, 2, new byte[18]).encodePng());
+        Files.write(drive.resolve("image_02/semantic/0000000000.png"),
+                new SemanticMap(3, 2, new int[] {0, 1, 7, 7, 1, 255}).encodePng());
+        Files.write(drive.resolve("image_02/semantic/0000000001.png"), new RgbImage(3, 2, new byte[18]).encodePng());
+
+        try (KittiRawArchive archive = KittiRawArchive.open(root)) {
+            KittiDrive extracted = KittiDrive.parse("2011_09_26/2011_09_26_drive_0007_sync");
+            assertThat(archive.frames(extracted, KittiCamera.IMAGE_02)).containsExactly(0, 1);
+            SemanticMap map = archive.semantic(extracted, 0, KittiCamera.IMAGE_02).orElseThrow();
+            assertThat(map.width()).isEqualTo(3);
+            assertThat(map.classes()).containsExactly(0, 1, 7, 7, 1, 255);
+            assertThat(archive.semantic(extracted, 5, KittiCamera.IMAGE_02)).isEmpty();
+            assertThat(archive.semantic(extracted, 0, KittiCamera.IMAGE_03)).isEmpty();
+            // a colour PNG is no class-id map: named, not guessed
+            assertThatThrownBy(() -> archive.semantic(extracted, 1, KittiCamera.IMAGE_02))
+                    .isInstanceOf(KittiDataException.class)
+                    .hasMessageContaining("image_02/semantic/0000000001.png");
+        }
+    }
 }
