@@ -42,8 +42,10 @@ class DepthstreamCommandTest {
 
         assertThat(run.exit()).isZero();
         assertThat(DepthstreamCommand.newCommandLine().getSubcommands().keySet())
-                .containsExactlyInAnyOrder("bench", "doctor", "eval", "infer", "import-monodepth2", "loss", "synth", "help");
-        assertThat(run.out()).contains("doctor").contains("eval").contains("synth").contains("--verbose");
+                .containsExactlyInAnyOrder("bench", "demo", "doctor", "eval", "infer", "import-monodepth2", "loss",
+                        "replay", "stream", "synth", "help");
+        assertThat(run.out()).contains("demo").contains("doctor").contains("eval").contains("replay")
+                .contains("stream").contains("synth").contains("--verbose");
     }
 
     @Test
