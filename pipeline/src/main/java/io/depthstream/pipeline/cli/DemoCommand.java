@@ -129,6 +129,8 @@ public final class DemoCommand implements Callable<Integer> {
     private static final class BarProgress implements DemoProgress {
         private final PrintWriter err;
         private ProgressBar bar;
+        /** The label of a bar that already reached its total in this phase: later reports repeat it, not restart it. */
+        private String completed;
 
         BarProgress(PrintWriter err) {
             this.err = err;
@@ -137,6 +139,7 @@ public final class DemoCommand implements Callable<Integer> {
         @Override
         public void phase(String description) {
             finishBar();
+            completed = null;
             err.println("- " + description);
         }
 
@@ -151,12 +154,16 @@ public final class DemoCommand implements Callable<Integer> {
         }
 
         private void advance(String label, String unit, int done, int total) {
+            if (label.equals(completed)) {
+                return;
+            }
             if (bar == null) {
                 bar = ProgressBar.of(label, unit, total, err);
             }
             bar.advance(done - bar.done());
             if (done >= total) {
                 finishBar();
+                completed = label;
             }
         }
 
