@@ -10,6 +10,7 @@ import io.depthstream.model.data.RgbImage;
 import io.depthstream.model.data.synth.DriveOptions;
 import io.depthstream.model.data.synth.SyntheticDriveWriter;
 import io.depthstream.model.device.DeviceChoice;
+import io.depthstream.model.eval.EigenEvaluator;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.DepthPredictor;
 import io.depthstream.model.net.ModelConfig;
@@ -17,29 +18,27 @@ import io.depthstream.pipeline.config.StreamingConfig;
 import io.depthstream.pipeline.embedded.EmbeddedKafka;
 import io.depthstream.pipeline.embedded.OutputReader;
 import io.depthstream.pipeline.embedded.OutputRecords;
+import io.depthstream.pipeline.embedded.Percentiles;
+import io.depthstream.pipeline.embedded.ScratchDirectory;
 import io.depthstream.pipeline.job.StreamingJob;
 import io.depthstream.pipeline.replay.KittiReplay;
 import io.depthstream.pipeline.replay.ReplayListener;
 import io.depthstream.pipeline.replay.ReplayOptions;
 import ai.djl.engine.Engine;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Throughput of the whole streaming job (Kafka → Flink → Kafka) against the bare model in-process, at the same
@@ -102,8 +101,7 @@ public final class PipelineBenchmark {
 
     /** Renders the frames, runs the bare model, the job, and the bare model again. */
     public Result run() throws Exception {
-        Path scratch = Files.createTempDirectory("depthstream-bench-pipeline-");
-        try {
+        try (ScratchDirectory scratch = ScratchDirectory.create("depthstream-bench-pipeline-")) {
             Path drives = scratch.resolve("drives");
             progress.printf("  pipeline: rendering %d x %d synthetic frames at 1242x375%n", cameras, framesPerCamera);
             progress.flush();
@@ -120,17 +118,13 @@ public final class PipelineBenchmark {
             progress.printf("  pipeline: in-process loop (decode, resize, model, encode) %.2f frames/s%n", loop);
             progress.flush();
             return new Result(run.frames, run.fps, before, after, run.p50, run.p99, run.stages, run.meanBatch, loop);
-        } finally {
-            try (Stream<Path> walk = Files.walk(scratch)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
         }
     }
 
     private record Run(int frames, double fps, double p50, double p99, Map<String, Double> stages,
             double meanBatch) {}
 
-    private Run job(Path drives, Path scratch, int frames) throws Exception {
+    private Run job(Path drives, ScratchDirectory scratch, int frames) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             StreamingConfig defaults = StreamingConfig.defaults();
             StreamingConfig streaming = new StreamingConfig(
@@ -191,10 +185,9 @@ public final class PipelineBenchmark {
         }
         stages.replaceAll((stage, total) -> total / records.size());
         Arrays.sort(emitted);
-        Arrays.sort(latency);
         double seconds = (emitted[emitted.length - 1] - emitted[0]) / 1000.0;
-        return new Run(records.size(), (records.size() - 1) / seconds, percentile(latency, 50),
-                percentile(latency, 99), stages, batches / records.size());
+        return new Run(records.size(), (records.size() - 1) / seconds, Percentiles.of(latency, 50),
+                Percentiles.of(latency, 99), stages, batches / records.size());
     }
 
     private double bareModel(int frames) throws IOException {
@@ -239,16 +232,8 @@ public final class PipelineBenchmark {
         float[][] disparities = predictor.disparity(images);
         predictor.pose(images, images);
         for (float[] disparity : disparities) {
-            float[] depth = new float[disparity.length];
-            for (int p = 0; p < depth.length; p++) {
-                depth[p] = 1f / (0.01f + 9.99f * disparity[p]);
-            }
-            new DepthMap(config.width(), config.height(), depth).encodeKittiPng();
+            new DepthMap(config.width(), config.height(), EigenEvaluator.depth(disparity, config.depthRange()))
+                    .encodeKittiPng();
         }
-    }
-
-    private static double percentile(long[] sorted, double p) {
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
     }
 }

@@ -5,7 +5,6 @@ import io.depthstream.pipeline.config.StreamingConfig;
 import io.depthstream.pipeline.job.StreamingJob;
 import io.depthstream.pipeline.job.StreamingJobMain;
 import io.depthstream.pipeline.job.TopicSpec;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;

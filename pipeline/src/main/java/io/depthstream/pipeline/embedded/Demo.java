@@ -16,7 +16,6 @@ import io.depthstream.pipeline.replay.ReplayDrive;
 import io.depthstream.pipeline.replay.ReplayListener;
 import io.depthstream.pipeline.replay.ReplayOptions;
 import io.depthstream.pipeline.replay.ReplaySummary;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -25,14 +24,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The whole product on one machine: synthetic (or given) KITTI drives replayed as live cameras into a real
@@ -59,8 +55,7 @@ public final class Demo {
      * @return what happened (also written as {@code summary.json})
      */
     public DemoSummary run() throws Exception {
-        Path scratch = Files.createTempDirectory("depthstream-demo-");
-        try {
+        try (ScratchDirectory scratch = ScratchDirectory.create("depthstream-demo-")) {
             Path data = options.data() != null ? options.data() : renderDrives(scratch.resolve("drives"));
             Files.createDirectories(options.outDir());
             progress.phase("starting Kafka (in-process, KRaft)");
@@ -73,12 +68,10 @@ public final class Demo {
                 }
                 return stream(config, data, scratch);
             }
-        } finally {
-            deleteRecursively(scratch);
         }
     }
 
-    private DemoSummary stream(StreamingConfig config, Path data, Path scratch) throws Exception {
+    private DemoSummary stream(StreamingConfig config, Path data, ScratchDirectory scratch) throws Exception {
         progress.phase("starting the streaming job on a Flink MiniCluster");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, StreamingJob.localConfiguration());
         StreamingJob.define(env, config);
@@ -185,18 +178,5 @@ public final class Demo {
             disparity[i] = values[i] > 0 ? 1f / values[i] : 1f / EigenEvaluator.MAX_DEPTH;
         }
         return disparity;
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        List<Path> paths = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(paths::add);
-        }
-        for (Path path : paths) {
-            Files.deleteIfExists(path);
-        }
     }
 }

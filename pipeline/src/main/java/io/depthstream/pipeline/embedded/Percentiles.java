@@ -3,7 +3,7 @@ package io.depthstream.pipeline.embedded;
 import java.util.Arrays;
 
 /** Nearest-rank percentiles of a sample. */
-final class Percentiles {
+public final class Percentiles {
 
     private Percentiles() {}
 
@@ -12,7 +12,7 @@ final class Percentiles {
      * @param p percentile in (0, 100]
      * @return the smallest value with at least p% of the sample at or below it; NaN for an empty sample
      */
-    static double of(long[] values, double p) {
+    public static double of(long[] values, double p) {
         if (values.length == 0) {
             return Double.NaN;
         }
