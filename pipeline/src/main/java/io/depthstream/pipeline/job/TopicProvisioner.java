@@ -14,6 +14,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,8 +76,7 @@ public final class TopicProvisioner {
                 "list topics");
         Set<String> created = create(byName.values().stream().filter(s -> !existing.contains(s.name())).toList());
 
-        Map<String, TopicDescription> descriptions = get(admin.describeTopics(byName.keySet(),
-                new DescribeTopicsOptions().timeoutMs(timeoutMs())).allTopicNames(), "describe topics");
+        Map<String, TopicDescription> descriptions = describeOnceVisible(byName.keySet());
         List<ConfigResource> resources = byName.keySet().stream()
                 .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList();
         Map<ConfigResource, Config> configs = get(admin.describeConfigs(resources,
@@ -126,6 +126,27 @@ public final class TopicProvisioner {
             }
         }
         return created;
+    }
+
+    /** Describes the topics, waiting (within the timeout) for ones just created to reach the broker's metadata. */
+    private Map<String, TopicDescription> describeOnceVisible(Set<String> names) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return get(admin.describeTopics(names, new DescribeTopicsOptions().timeoutMs(timeoutMs()))
+                        .allTopicNames(), "describe topics");
+            } catch (IllegalStateException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for new topics to appear", e);
+            }
+        }
     }
 
     private int timeoutMs() {
