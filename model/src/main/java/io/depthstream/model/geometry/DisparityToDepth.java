@@ -2,13 +2,15 @@ package io.depthstream.model.geometry;
 
 import ai.djl.ndarray.NDArray;
 
+import java.io.Serializable;
+
 /**
  * Monodepth2's mapping of a sigmoid output σ to depth: scaled_disp = 1/max + (1/min − 1/max)·σ, depth = 1/scaled_disp.
  *
  * @param minDepth depth reached at σ = 1
  * @param maxDepth depth reached at σ = 0
  */
-public record DisparityToDepth(double minDepth, double maxDepth) {
+public record DisparityToDepth(double minDepth, double maxDepth) implements Serializable {
 
     /** Monodepth2's training range, 0.1 to 100. */
     public static final DisparityToDepth MONODEPTH2 = new DisparityToDepth(0.1, 100.0);

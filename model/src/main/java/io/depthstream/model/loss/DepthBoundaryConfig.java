@@ -1,5 +1,7 @@
 package io.depthstream.model.loss;
 
+import java.io.Serializable;
+
 /**
  * Settings of the label-free boundary source ({@link DepthBoundaryLabels}).
  *
@@ -10,7 +12,7 @@ package io.depthstream.model.loss;
  * @param edgeRadius an anchor is eligible when an image edge lies within this many pixels of it (Chebyshev distance,
  *     2 = within a 5×5 patch)
  */
-public record DepthBoundaryConfig(double logDepthBin, double edgeThreshold, int edgeRadius) {
+public record DepthBoundaryConfig(double logDepthBin, double edgeThreshold, int edgeRadius) implements Serializable {
 
     public DepthBoundaryConfig {
         if (!(logDepthBin > 0) || Double.isInfinite(logDepthBin)) {

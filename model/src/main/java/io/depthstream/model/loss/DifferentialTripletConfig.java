@@ -1,5 +1,6 @@
 package io.depthstream.model.loss;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -23,7 +24,7 @@ public record DifferentialTripletConfig(
         int acrossSamples,
         List<Integer> scales,
         DifferentialReduction reduction,
-        double weight) {
+        double weight) implements Serializable {
 
     /** MetricDepth's sample counts: 10 rolls within the image, 4 maps across the batch. */
     public static final int METRIC_DEPTH_WITHIN = 10;

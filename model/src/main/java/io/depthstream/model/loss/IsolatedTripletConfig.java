@@ -1,5 +1,6 @@
 package io.depthstream.model.loss;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -15,7 +16,7 @@ import java.util.List;
  * @param scales decoder feature scales s, each weighted 1/2^s (reference code: 3, 2, 1)
  */
 public record IsolatedTripletConfig(PatchSampling sampling, boolean hardestNegative, boolean split, double margin,
-        double isolationMargin, double weight, List<Integer> scales) {
+        double isolationMargin, double weight, List<Integer> scales) implements Serializable {
 
     public IsolatedTripletConfig {
         if (sampling == null) {

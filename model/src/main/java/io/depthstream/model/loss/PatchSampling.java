@@ -1,5 +1,7 @@
 package io.depthstream.model.loss;
 
+import java.io.Serializable;
+
 /**
  * Where patch-based triplet losses look: a K×K patch (stride 1) around every pixel of a feature map, and the test
  * that makes its centre a boundary anchor (more than T positives and more than T negatives, or at least T each).
@@ -8,7 +10,7 @@ package io.depthstream.model.loss;
  * @param threshold T, at least 0 and below K·K
  * @param rule whether counts must exceed T or may equal it
  */
-public record PatchSampling(int kernel, int threshold, BoundaryRule rule) {
+public record PatchSampling(int kernel, int threshold, BoundaryRule rule) implements Serializable {
 
     public PatchSampling {
         if (kernel < 3 || kernel % 2 == 0) {

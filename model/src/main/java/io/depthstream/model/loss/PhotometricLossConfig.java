@@ -2,6 +2,8 @@ package io.depthstream.model.loss;
 
 import io.depthstream.model.geometry.DisparityToDepth;
 
+import java.io.Serializable;
+
 /**
  * Settings of the self-supervised photometric loss, with a switch for each of monodepth2's ablations.
  *
@@ -21,7 +23,7 @@ public record PhotometricLossConfig(
         boolean autoMask,
         double identityNoise,
         boolean fullResolution,
-        DisparityToDepth depthRange) {
+        DisparityToDepth depthRange) implements Serializable {
 
     public PhotometricLossConfig {
         if (!(ssimWeight >= 0 && ssimWeight <= 1)) {

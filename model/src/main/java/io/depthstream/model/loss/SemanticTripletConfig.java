@@ -1,5 +1,6 @@
 package io.depthstream.model.loss;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -10,7 +11,7 @@ import java.util.List;
  * @param weight δ, the weight of the sum over scales (FSRE: 0.1)
  * @param scales decoder feature scales s the loss runs on, each weighted 1/2^s (FSRE: 3, 2, 1)
  */
-public record SemanticTripletConfig(PatchSampling sampling, double margin, double weight, List<Integer> scales) {
+public record SemanticTripletConfig(PatchSampling sampling, double margin, double weight, List<Integer> scales) implements Serializable {
 
     public SemanticTripletConfig {
         if (sampling == null) {

@@ -9,6 +9,8 @@ import io.depthstream.model.loss.PhotometricLossConfig;
 import io.depthstream.model.loss.PretextDistillationConfig;
 import io.depthstream.model.loss.SemanticTripletConfig;
 
+import java.io.Serializable;
+
 /**
  * The whole self-supervised objective's settings: the photometric loss, which optional terms join it (each a
  * nullable sub-configuration, null = off) and where the triplet terms' boundaries come from. Training and the
@@ -33,7 +35,7 @@ public record LossConfig(
         BoundarySource boundarySource,
         DepthBoundaryConfig depthBoundaries,
         DifferentialTripletConfig differentialTriplet,
-        PretextDistillationConfig pretext) {
+        PretextDistillationConfig pretext) implements Serializable {
 
     public LossConfig {
         if (photometric == null || boundarySource == null || depthBoundaries == null) {

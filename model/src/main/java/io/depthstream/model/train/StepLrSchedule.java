@@ -1,5 +1,7 @@
 package io.depthstream.model.train;
 
+import java.io.Serializable;
+
 /**
  * PyTorch's StepLR: the learning rate starts at {@code initial} and is multiplied by {@code gamma} every
  * {@code stepEpochs} epochs (monodepth2: 1e-4, ×0.1 after epoch 15 of 20).
@@ -8,7 +10,7 @@ package io.depthstream.model.train;
  * @param gamma factor applied at each step
  * @param stepEpochs epochs between steps (≥ 1)
  */
-public record StepLrSchedule(double initial, double gamma, int stepEpochs) {
+public record StepLrSchedule(double initial, double gamma, int stepEpochs) implements Serializable {
 
     public StepLrSchedule {
         if (!(initial > 0) || !(gamma > 0) || stepEpochs < 1) {

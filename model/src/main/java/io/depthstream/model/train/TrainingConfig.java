@@ -1,5 +1,6 @@
 package io.depthstream.model.train;
 
+import java.io.Serializable;
 
 /**
  * How training steps are taken.
@@ -20,7 +21,7 @@ public record TrainingConfig(
         double beta2,
         double gradientClipNorm,
         boolean augment,
-        long seed) {
+        long seed) implements Serializable {
 
     public TrainingConfig {
         if (loss == null) {
