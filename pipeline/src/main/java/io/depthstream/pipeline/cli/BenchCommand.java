@@ -14,6 +14,7 @@ import io.depthstream.pipeline.bench.PipelineBenchmark;
 import io.depthstream.pipeline.bench.InferenceBenchmark;
 import io.depthstream.pipeline.bench.TrainingBenchmark;
 import io.depthstream.model.train.LossConfig;
+import io.depthstream.pipeline.config.TripletChoice;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -17,6 +17,7 @@ import io.depthstream.model.train.LossReport;
 import io.depthstream.model.train.SelfSupervisedObjective;
 import io.depthstream.model.train.TrainingSample;
 import io.depthstream.model.train.TripletScaleReport;
+import io.depthstream.pipeline.config.TripletChoice;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -31,6 +31,7 @@ public final class ProgressBar {
     private long lastTenth;
     private int lastWidth;
     private boolean finished;
+    private String detail = "";
 
     /**
      * A progress bar that writes to {@code out}.
@@ -98,6 +99,11 @@ public final class ProgressBar {
         out.flush();
     }
 
+    /** Text shown after the rate from now on (e.g. the current loss); empty for none. */
+    public void detail(String text) {
+        detail = text == null ? "" : text;
+    }
+
     /** Items done so far. */
     public long done() {
         return done;
@@ -116,8 +122,9 @@ public final class ProgressBar {
         String tail = done >= total
                 ? "in " + duration(seconds)
                 : "ETA " + (rate > 0 ? duration((total - done) / rate) : "--:--");
-        return String.format(Locale.ROOT, "%s [%s%s] %" + width + "d/%d %3d%% %6.1f %s/s  %s",
-                label, "#".repeat(filled), ".".repeat(BAR_WIDTH - filled), done, total, percent, rate, unit, tail);
+        return String.format(Locale.ROOT, "%s [%s%s] %" + width + "d/%d %3d%% %6.1f %s/s  %s%s",
+                label, "#".repeat(filled), ".".repeat(BAR_WIDTH - filled), done, total, percent, rate, unit, tail,
+                detail.isEmpty() ? "" : "  " + detail);
     }
 
     private void redraw(long now) {

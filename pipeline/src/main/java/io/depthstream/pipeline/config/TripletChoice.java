@@ -1,4 +1,4 @@
-package io.depthstream.pipeline.cli;
+package io.depthstream.pipeline.config;
 
 import io.depthstream.model.loss.DepthDifferentialTripletLoss;
 import io.depthstream.model.loss.DifferentialTripletConfig;
