@@ -1,5 +1,6 @@
 package io.depthstream.operators.training;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,6 +20,6 @@ public record TripletEnumeratorState(int nextEpoch, List<KittiTripletSplit> pend
         pending = List.copyOf(pending);
         Map<Integer, List<KittiTripletSplit>> copy = new TreeMap<>();
         outstanding.forEach((reader, splits) -> copy.put(reader, List.copyOf(splits)));
-        outstanding = java.util.Collections.unmodifiableMap(copy);
+        outstanding = Collections.unmodifiableMap(copy);
     }
 }

@@ -2,6 +2,7 @@ package io.depthstream.operators.training;
 
 import java.io.Serializable;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * What {@link KittiTripletSource} reads: a split file's lines against a KITTI raw root, for epochs
@@ -72,7 +73,7 @@ public record TripletSourceConfig(String root, String splitFile, int epochs, lon
 
     @Override
     public int hashCode() {
-        return 31 * java.util.Objects.hash(root, splitFile, epochs, seed, linesPerSplit, startEpoch)
+        return 31 * Objects.hash(root, splitFile, epochs, seed, linesPerSplit, startEpoch)
                 + Arrays.hashCode(consumedInStartEpoch);
     }
 

@@ -3,6 +3,7 @@ package io.depthstream.operators.training;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -47,12 +48,12 @@ class KittiTripletSourceSerializerTest {
         byte[] bytes = KittiTripletSplitSerializer.INSTANCE.serialize(A);
         assertThatThrownBy(() -> KittiTripletSplitSerializer.INSTANCE.deserialize(2, bytes))
                 .hasMessageContaining("unknown triplet split version 2");
-        byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 4);
+        byte[] truncated = Arrays.copyOf(bytes, bytes.length - 4);
         assertThatThrownBy(() -> KittiTripletSplitSerializer.INSTANCE.deserialize(1, truncated))
                 .isInstanceOf(IOException.class);
         byte[] state = TripletEnumeratorStateSerializer.INSTANCE.serialize(
                 new TripletEnumeratorState(0, List.of(A), Map.of(), 1));
-        byte[] longer = java.util.Arrays.copyOf(state, state.length + 1);
+        byte[] longer = Arrays.copyOf(state, state.length + 1);
         assertThatThrownBy(() -> TripletEnumeratorStateSerializer.INSTANCE.deserialize(1, longer))
                 .hasMessageContaining("1 trailing bytes");
     }

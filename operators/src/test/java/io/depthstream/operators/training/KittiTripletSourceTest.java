@@ -7,10 +7,17 @@ import io.depthstream.model.data.SemanticMap;
 import io.depthstream.model.geometry.Intrinsics;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -21,12 +28,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -223,5 +234,82 @@ class KittiTripletSourceTest {
         assertThat(resized.get(0, 0)).isEqualTo(7);
         assertThat(resized.get(47, 15)).isEqualTo(200);
         assertThat(usable.get(2).semantic()).isNull();
+    }
+
+    private static final AtomicBoolean FAILED = new AtomicBoolean();
+    private static final AtomicBoolean ARMED = new AtomicBoolean();
+    private static final AtomicInteger PASSED = new AtomicInteger();
+    private static final AtomicInteger PASSED_AFTER_FAILURE = new AtomicInteger();
+    private static final Map<Long, Integer> PASSED_AT_CHECKPOINT = new ConcurrentHashMap<>();
+
+    /**
+     * Passes triplets on slowly and fails once, at the first triplet after a checkpoint covering at least five
+     * triplets has completed: the restart must then go on from that checkpoint.
+     */
+    private static final class FailingOnce implements MapFunction<EncodedTriplet, EncodedTriplet>,
+            CheckpointedFunction, CheckpointListener {
+        @Override
+        public EncodedTriplet map(EncodedTriplet triplet) throws Exception {
+            if (FAILED.get()) {
+                PASSED_AFTER_FAILURE.incrementAndGet();
+            } else if (ARMED.get() && FAILED.compareAndSet(false, true)) {
+                throw new IllegalStateException("failure injected by the test");
+            }
+            PASSED.incrementAndGet();
+            if (!FAILED.get()) {
+                Thread.sleep(80); // leaves checkpoints time to complete before the input runs out
+            }
+            return triplet;
+        }
+
+        @Override
+        public void snapshotState(FunctionSnapshotContext context) {
+            PASSED_AT_CHECKPOINT.put(context.getCheckpointId(), PASSED.get());
+        }
+
+        @Override
+        public void initializeState(FunctionInitializationContext context) {
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            if (PASSED_AT_CHECKPOINT.getOrDefault(checkpointId, 0) >= 5) {
+                ARMED.set(true);
+            }
+        }
+    }
+
+    @Test
+    void afterAFailureTheJobGoesOnFromItsCheckpointWithoutLosingOrRepeatingALine() throws Exception {
+        FAILED.set(false);
+        ARMED.set(false);
+        PASSED.set(0);
+        PASSED_AFTER_FAILURE.set(0);
+        Configuration config = new Configuration();
+        config.set(PipelineOptions.GENERIC_TYPES, false);
+        config.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
+        config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(50));
+        // the source reads faster than the map passes on: barriers overtake the triplets buffered in between
+        config.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2);
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        env.setParallelism(2);
+        DataStream<EncodedTriplet> triplets = env.fromSource(new KittiTripletSource(config(2)),
+                WatermarkStrategy.noWatermarks(), "triplets")
+                .map(new FailingOnce()).setParallelism(1); // one map subtask: what it counted at a snapshot is in it
+
+        List<EncodedTriplet> out = new ArrayList<>();
+        try (CloseableIterator<EncodedTriplet> it = triplets.executeAndCollect("failover test")) {
+            it.forEachRemaining(out::add);
+        }
+
+        assertThat(FAILED).isTrue();
+        assertThat(PASSED_AFTER_FAILURE.get()).as("re-read after the restore").isBetween(1, 24 - 5);
+        Map<Integer, List<Integer>> byEpoch = linesByEpoch(out);
+        assertThat(byEpoch).containsOnlyKeys(0, 1);
+        assertThat(byEpoch.get(0)).containsExactlyInAnyOrderElementsOf(TrainingDrives.lines());
+        assertThat(byEpoch.get(1)).containsExactlyInAnyOrderElementsOf(TrainingDrives.lines());
     }
 }

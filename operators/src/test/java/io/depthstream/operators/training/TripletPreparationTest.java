@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 
@@ -68,7 +69,7 @@ class TripletPreparationTest {
 
         assertThat(prepared.isSkipped()).isFalse();
         assertThat(prepared.description()).isEqualTo(triplet.description());
-        String header = String.format(java.util.Locale.ROOT, "{\"fx\":%s,\"fy\":%s,\"cx\":%s,\"cy\":%s}",
+        String header = String.format(Locale.ROOT, "{\"fx\":%s,\"fy\":%s,\"cx\":%s,\"cy\":%s}",
                 K.fx(), K.fy(), K.cx(), K.cy());
         IncomingFrame incoming = new IncomingFrame("cam".getBytes(StandardCharsets.UTF_8), triplet.current(),
                 new WireHeader[] {
