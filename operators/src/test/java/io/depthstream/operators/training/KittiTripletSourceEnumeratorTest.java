@@ -143,4 +143,23 @@ class KittiTripletSourceEnumeratorTest {
                 .hasMessage("line 2 given as already trained on in epoch 0 is not a line of split file "
                         + "/splits/train_files.txt");
     }
+
+    @Test
+    void aStartEpochTrainedOnCompletelyGoesStraightToTheNextAndAFinishedTrainingServesNothing() {
+        RecordingEnumeratorContext context = new RecordingEnumeratorContext(1);
+        int[] all = LINES.stream().mapToInt(Integer::intValue).toArray();
+        KittiTripletEnumerator enumerator = enumerator(context, config(3, 1, all));
+        enumerator.handleSplitRequest(0, "host");
+        List<Assignment> first = context.take();
+        assertThat(first).extracting(a -> a.split().epoch()).containsExactly(2);
+        assertThat(first.get(0).split().lines()).containsExactly(
+                TrainingSeeds.epochOrder(LINES, SEED, 2).subList(0, 3).stream().mapToInt(Integer::intValue).toArray());
+
+        RecordingEnumeratorContext finished = new RecordingEnumeratorContext(2);
+        KittiTripletEnumerator done = enumerator(finished, config(2, 2));
+        done.handleSplitRequest(1, "host");
+        done.handleSplitRequest(0, "host");
+        assertThat(finished.take()).isEmpty();
+        assertThat(finished.noMoreSplits).containsExactly(0, 1);
+    }
 }
