@@ -101,7 +101,7 @@ public final class TrainingLearner extends AbstractStreamOperator<EpochSummary>
         model = settings.model().load(device);
         trainer = new TrainingStep(model, settings.training());
         if (settings.resumeCheckpoint() != null) {
-            TrainingCheckpoint.restoreState(Path.of(settings.resumeCheckpoint()), trainer);
+            TrainingCheckpoint.restore(Path.of(settings.resumeCheckpoint()), trainer);
         }
         validationObjective = new SelfSupervisedObjective(
                 settings.training().loss().withoutTriplet().withPretext(null).withDepthRange(model.config().depthRange()),

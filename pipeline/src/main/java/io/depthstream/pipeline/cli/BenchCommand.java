@@ -13,6 +13,7 @@ import io.depthstream.pipeline.bench.BenchmarkReport;
 import io.depthstream.pipeline.bench.PipelineBenchmark;
 import io.depthstream.pipeline.bench.InferenceBenchmark;
 import io.depthstream.pipeline.bench.TrainingBenchmark;
+import io.depthstream.pipeline.bench.TrainingJobBenchmark;
 import io.depthstream.model.train.LossConfig;
 import io.depthstream.pipeline.config.TripletChoice;
 import picocli.CommandLine.Command;
@@ -118,6 +119,15 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Frames per camera (2 cameras) of the pipeline measurement (default: ${DEFAULT-VALUE}).")
     int pipelineFrames;
 
+    @Option(names = "--training-job", description = "Also measure the offline training job (synthetic 1242x375 frames"
+            + " from zip archives, parallel decoding, one learner) against a bare training loop of the same model, at"
+            + " --training-batch.")
+    boolean trainingJob;
+
+    @Option(names = "--training-job-steps", defaultValue = "4",
+            description = "Counted steps of each side of the training-job measurement (default: ${DEFAULT-VALUE}).")
+    int trainingJobSteps;
+
     @Option(names = "--json", defaultValue = "bench.json", paramLabel = "FILE",
             description = "Where the JSON results go (default: ${DEFAULT-VALUE}).")
     Path json;
@@ -162,16 +172,32 @@ public final class BenchCommand implements Callable<Integer> {
         if (pipeline) {
             pipelineResult = new PipelineBenchmark(config, pipelineBatch, 2, pipelineFrames, 1, err).run();
         }
+        TrainingJobBenchmark.Result trainingJobResult = null;
+        if (trainingJob) {
+            trainingJobResult = new TrainingJobBenchmark(config, trainingBatch, trainingJobSteps,
+                    Runtime.getRuntime().availableProcessors(), err).run();
+        }
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = report.toJson(mapper);
         if (pipelineResult != null) {
             root.set("pipeline", mapper.valueToTree(pipelineResult));
+        }
+        if (trainingJobResult != null) {
+            ObjectNode node = mapper.valueToTree(trainingJobResult);
+            node.put("job_images_per_s", trainingJobResult.jobImagesPerSecond());
+            node.put("bare_images_per_s", trainingJobResult.bareImagesPerSecond());
+            node.put("ratio", trainingJobResult.ratio());
+            root.set("training_job", node);
         }
         Files.writeString(json, mapper.writeValueAsString(root));
         out.print(report.toMarkdown());
         if (pipelineResult != null) {
             out.println();
             out.print(pipelineTable(pipelineResult));
+        }
+        if (trainingJobResult != null) {
+            out.println();
+            out.print(trainingJobTable(trainingJobResult));
         }
         out.println();
         out.println("wrote " + json.toAbsolutePath());
@@ -195,6 +221,23 @@ public final class BenchCommand implements Callable<Integer> {
         r.stageMsPerFrame().forEach((stage, ms) -> table.append(String.format(Locale.ROOT, " %s %.1f", stage, ms)));
         table.append(String.format(Locale.ROOT, "%n"));
         return table.toString();
+    }
+
+    static String trainingJobTable(TrainingJobBenchmark.Result r) {
+        return String.format(Locale.ROOT, "| training, %s %dx%d batch %d | triplets/s, median (min–max) |%n|---|---|%n"
+                        + "| training job (%d readers) | %.3f (%.3f–%.3f) |%n| bare training loop | %.3f (%.3f–%.3f) |%n"
+                        + "| job / bare loop | %.2f |%n",
+                r.architecture(), r.width(), r.height(), r.batch(), r.parallelism(), r.jobImagesPerSecond(),
+                min(r.jobStepRates()), max(r.jobStepRates()), r.bareImagesPerSecond(), min(r.bareStepRates()),
+                max(r.bareStepRates()), r.ratio());
+    }
+
+    private static double min(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
+    private static double max(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
     }
 
     /** The Python script lives in the source tree next to the jar's build directory. */

@@ -5,6 +5,7 @@ import io.depthstream.model.train.TrainingCheckpoint;
 import io.depthstream.operators.training.RunDirectory;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,7 @@ public record ResumePoint(Path checkpoint, CheckpointProgress progress) {
         candidates.addAll(run.epochCheckpoints());
         ResumePoint best = null;
         for (Path candidate : candidates) {
-            if (!TrainingCheckpoint.isComplete(candidate)) {
+            if (!Files.exists(candidate.resolve(TrainingCheckpoint.PROGRESS_FILE))) {
                 continue;
             }
             CheckpointProgress progress = TrainingCheckpoint.read(candidate);

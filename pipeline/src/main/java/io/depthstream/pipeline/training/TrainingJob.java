@@ -103,7 +103,7 @@ public final class TrainingJob {
     }
 
     /** The optimiser and objective settings of a run. */
-    static TrainingConfig trainingConfig(TrainingJobConfig config) {
+    public static TrainingConfig trainingConfig(TrainingJobConfig config) {
         LossConfig loss = TripletChoice.parse(config.triplet()).applyTo(LossConfig.monodepth2());
         return TrainingConfig.monodepth2(config.seed())
                 .withLoss(loss)
