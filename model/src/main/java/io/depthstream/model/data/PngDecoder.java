@@ -233,15 +233,23 @@ public final class PngDecoder {
                     int a = row[rowAt + i - bpp] & 0xFF;
                     int b = prior[priorAt + i] & 0xFF;
                     int c = prior[priorAt + i - bpp] & 0xFF;
-                    int pa = Math.abs(b - c);
-                    int pb = Math.abs(a - c);
-                    int pc = Math.abs(a + b - 2 * c);
-                    int predictor = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-                    row[rowAt + i] = (byte) (row[rowAt + i] + predictor);
+                    row[rowAt + i] = (byte) (row[rowAt + i] + paeth(a, b, c));
                 }
             }
             default -> throw new IllegalArgumentException("PNG scanline has an unknown filter type " + filter);
         }
+    }
+
+    /**
+     * The Paeth predictor: of left, up and up-left the one closest to left + up − up-left, ties in that order. Written
+     * with min and selects rather than the specification's branches, which photographs make unpredictable.
+     */
+    private static int paeth(int a, int b, int c) {
+        int pa = Math.abs(b - c);
+        int pb = Math.abs(a - c);
+        int pc = Math.abs(a + b - c - c);
+        int nearer = pa <= pb ? a : b;
+        return Math.min(pa, pb) <= pc ? nearer : c;
     }
 
     /** Sub for RGB8, the filter KITTI's frames use on every row: the left pixel is kept in registers, not reloaded. */
