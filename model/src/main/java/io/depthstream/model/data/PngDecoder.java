@@ -8,8 +8,8 @@ import java.util.zip.Inflater;
 
 /**
  * Decodes the PNG layouts that frames and depth maps come in (8-bit RGB, RGBA and grey, 16-bit grey; not interlaced)
- * straight into arrays with the platform's zlib. ImageIO needs about three times as long for a KITTI frame; every
- * other layout is left to it.
+ * straight into arrays with the platform's zlib. ImageIO needs about twice as long for a KITTI frame; every other
+ * layout is left to it.
  *
  * <p>Chunk CRCs and the zlib checksum are verified, so corrupt or truncated data fails with an
  * {@link IllegalArgumentException} instead of decoding to wrong pixels.

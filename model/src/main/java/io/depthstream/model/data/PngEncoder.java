@@ -5,13 +5,13 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 /**
- * Writes 8-bit RGB and 16-bit grey PNGs fast: every row with the Up filter (the smooth depth maps and colour previews
- * this project writes compress about as well with it as with ImageIO's adaptive filtering) and zlib's fastest level.
- * Lossless: the pixels decode exactly as given.
+ * Writes 8-bit RGB and 16-bit grey PNGs fast: every row with the Up filter and zlib's fastest level, which costs a
+ * fraction of ImageIO's adaptive filtering at the default level for files up to about 1.6× larger (depth maps and
+ * previews of 640×192 stay well below 200 KB). Lossless: the pixels decode exactly as given.
  */
 public final class PngEncoder {
 
-    /** zlib's fastest level: encoding costs several times less than at ImageIO's default for a few per cent of size. */
+    /** zlib's fastest level: level 3 compresses only 2–4 % better, level 6 5–23 % better at two to four times the time. */
     static final int LEVEL = Deflater.BEST_SPEED;
     /** PNG filter type Up: each byte minus the byte above. */
     static final int UP = 2;

@@ -99,7 +99,7 @@ public final class FrameDecoder extends ProcessFunction<IncomingFrame, Frame> {
         }
 
         long decodeStart = System.nanoTime();
-        // 8-bit RGB(A) PNGs, what cameras and KITTI send, skip ImageIO, which needs about three times as long.
+        // 8-bit RGB(A) PNGs, what cameras and KITTI send, skip ImageIO, which needs about twice as long.
         RgbImage image = EncodedImageReader.readRgbPng(incoming.value(), "image");
         if (image == null) {
             EncodedImageReader.Decoded decoded = EncodedImageReader.read(incoming.value(), "image");
