@@ -10,6 +10,8 @@ import java.awt.image.DataBufferUShort;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,9 +21,12 @@ import java.util.function.Supplier;
 /**
  * Single-thread timings of the streaming job's per-frame image work, each operation as it was (ImageIO, the float
  * resampler) next to as it is: decode a KITTI PNG, resize it to 640×192, encode a 640×192 depth PNG and its magma
- * preview. Prints medians; run with the path of a KITTI frame PNG and optionally the number of repetitions.
+ * preview. Prints medians of wall and thread CPU time (which leaves out garbage collection); run with the path of a
+ * KITTI frame PNG and optionally the number of repetitions.
  */
 public final class CodecTimings {
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private CodecTimings() {
     }
@@ -78,20 +83,31 @@ public final class CodecTimings {
         }
     }
 
-    /** Medians of both, timed alternately so that both see the same load on a shared machine. */
+    /**
+     * Medians of both, timed alternately so that both see the same load on a shared machine: wall time and the
+     * thread's CPU time, which other processes disturb less.
+     */
     private static void compare(String name, Supplier<Object> before, Supplier<Object> after, int repetitions) {
         warmUp(before);
         warmUp(after);
-        double[] old = new double[repetitions];
-        double[] now = new double[repetitions];
+        double[][] old = new double[2][repetitions];
+        double[][] now = new double[2][repetitions];
         for (int i = 0; i < repetitions; i++) {
-            old[i] = time(before);
-            now[i] = time(after);
+            time(before, old, i);
+            time(after, now, i);
         }
-        double oldMedian = median(old);
-        double nowMedian = median(now);
-        System.out.printf(Locale.ROOT, "%-34s before %7.2f  after %7.2f  (%.1fx)%n", name, oldMedian, nowMedian,
-                oldMedian / nowMedian);
+        System.out.printf(Locale.ROOT, "%-34s wall before %7.2f after %7.2f (%4.1fx)   cpu before %7.2f after %7.2f"
+                        + " (%4.1fx)%n", name, median(old[0]), median(now[0]), median(old[0]) / median(now[0]),
+                median(old[1]), median(now[1]), median(old[1]) / median(now[1]));
+    }
+
+    /** Runs {@code operation} once, storing its wall and CPU milliseconds at {@code times[0|1][i]}. */
+    private static void time(Supplier<Object> operation, double[][] times, int i) {
+        long cpu = THREADS.getCurrentThreadCpuTime();
+        long start = System.nanoTime();
+        operation.get();
+        times[0][i] = (System.nanoTime() - start) / 1e6;
+        times[1][i] = (THREADS.getCurrentThreadCpuTime() - cpu) / 1e6;
     }
 
     private static void warmUp(Supplier<Object> operation) {
@@ -102,12 +118,6 @@ public final class CodecTimings {
         }
     }
 
-    private static double time(Supplier<Object> operation) {
-        long start = System.nanoTime();
-        operation.get();
-        return (System.nanoTime() - start) / 1e6;
-    }
-
     private static double median(double[] ms) {
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
@@ -116,11 +126,11 @@ public final class CodecTimings {
 
     private static double median(Supplier<Object> operation, int repetitions) {
         warmUp(operation);
-        double[] ms = new double[repetitions];
+        double[][] ms = new double[2][repetitions];
         for (int i = 0; i < repetitions; i++) {
-            ms[i] = time(operation);
+            time(operation, ms, i);
         }
-        return median(ms);
+        return median(ms[0]);
     }
 
     /** How frames were decoded before: ImageIO, then the raster copied. */
