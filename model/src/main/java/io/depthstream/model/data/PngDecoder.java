@@ -11,8 +11,8 @@ import java.util.zip.Inflater;
  * straight into arrays with the platform's zlib. ImageIO needs about twice as long for a KITTI frame; every other
  * layout is left to it.
  *
- * <p>Chunk CRCs and the zlib checksum are verified, so corrupt or truncated data fails with an
- * {@link IllegalArgumentException} instead of decoding to wrong pixels.
+ * <p>Chunk CRCs and the zlib checksum (of a stream that ends with the image, as encoders write it) are verified, so
+ * corrupt or truncated data fails with an {@link IllegalArgumentException} instead of decoding to wrong pixels.
  */
 public final class PngDecoder {
 
@@ -363,11 +363,18 @@ public final class PngDecoder {
             }
         }
 
-        /** Reads to the end of the zlib stream, which makes zlib verify its Adler-32 checksum. */
+        /**
+         * Reads to the end of the zlib stream, which makes zlib verify its Adler-32 checksum. A stream that holds more
+         * than the image is accepted, as ImageIO accepts it, without inflating the rest: it could be arbitrarily long.
+         */
         void finish() {
-            byte[] rest = new byte[256];
+            byte[] rest = new byte[1];
             while (!inflater.finished()) {
-                if (inflate(rest, 0, rest.length) == 0 && !inflater.finished()) {
+                int produced = inflate(rest, 0, 1);
+                if (produced > 0) {
+                    return;
+                }
+                if (!inflater.finished()) {
                     feed();
                 }
             }

@@ -264,6 +264,16 @@ class PngDecoderTest {
     }
 
     @Test
+    void imageDataLongerThanTheImageIsAcceptedAsByImageIo() throws IOException {
+        byte[] raw = randomBytes(20 * 10 * 3, 3);
+        byte[] rows = HandBuiltPng.filtered(20, 10, 3, raw, 1);
+        byte[] longer = java.util.Arrays.copyOf(rows, rows.length + 2_000_000); // a megabyte-scale zero tail
+        byte[] png = HandBuiltPng.assemble(20, 10, 8, PngHeader.RGB, List.of(HandBuiltPng.deflate(longer, 9)));
+
+        assertThat(PngDecoder.decodeRgb(png).rgb()).isEqualTo(raw).isEqualTo(imageIo(png).rgb());
+    }
+
+    @Test
     void corruptDataIsRejected() throws IOException {
         byte[] png = write(texture(40, 30, BufferedImage.TYPE_3BYTE_BGR, 9));
         int idat = indexOf(png, "IDAT");
