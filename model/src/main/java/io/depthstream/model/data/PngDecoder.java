@@ -94,6 +94,7 @@ public final class PngDecoder {
         int channels = header.channels();
         checkSize(header, 3);
         checkSize(header, channels);
+        ImageData.checkCanHold(chunks, header.height() * (header.width() * channels + 1));
         byte[] rgb = new byte[width * height * 3];
         int stride = width * channels;
         try (ImageData data = new ImageData(png, chunks)) {
@@ -159,6 +160,7 @@ public final class PngDecoder {
             return null;
         }
         checkSize(header, 4);
+        ImageData.checkCanHold(chunks, header.height() * (header.width() * 2 + 1));
         int width = (int) header.width();
         int height = (int) header.height();
         int stride = width * 2;
@@ -336,9 +338,24 @@ public final class PngDecoder {
         private final byte[] single = new byte[1];
         private int nextChunk;
 
+        /** Deflate expands at most 1032:1, so less data than this cannot hold the image (checked before allocating). */
+        private static final long MAX_DEFLATE_RATIO = 1032;
+
         ImageData(byte[] png, Chunks chunks) {
             this.png = png;
             this.chunks = chunks;
+        }
+
+        /** Rejects image data too short to hold {@code rawBytes} bytes of scanlines, before they are allocated. */
+        static void checkCanHold(Chunks chunks, long rawBytes) {
+            long compressed = 0;
+            for (int length : chunks.idatLength()) {
+                compressed += length;
+            }
+            if (compressed * MAX_DEFLATE_RATIO + 64 < rawBytes) {
+                throw new IllegalArgumentException("PNG image data is truncated: " + compressed
+                        + " compressed bytes cannot hold " + rawBytes + " bytes of scanlines");
+            }
         }
 
         /** The filter type byte that starts each scanline. */

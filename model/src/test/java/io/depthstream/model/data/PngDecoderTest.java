@@ -253,6 +253,16 @@ class PngDecoderTest {
     }
 
     @Test
+    void aHugeDeclaredSizeWithLittleDataIsRejectedBeforeAllocating() {
+        byte[] raw = randomBytes(20 * 10 * 3, 3);
+        byte[] zlib = HandBuiltPng.deflate(HandBuiltPng.filtered(20, 10, 3, raw, 1), 6);
+        byte[] png = HandBuiltPng.assemble(30_000, 20_000, 8, PngHeader.RGB, List.of(zlib));
+
+        assertThatThrownBy(() -> PngDecoder.decodeRgb(png)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("truncated: " + zlib.length + " compressed bytes cannot hold 1800020000 bytes");
+    }
+
+    @Test
     void aStreamShorterThanTheImageIsRejected() {
         byte[] raw = randomBytes(20 * 10 * 3, 3);
         byte[] rows = HandBuiltPng.filtered(20, 10, 3, raw, 0);
