@@ -8,10 +8,33 @@ final class AxisResampling {
 
     final int[] first;
     final double[][] weights;
+    /** Most source indices any output index takes. */
+    final int taps;
+    /**
+     * The weights padded with zeros to {@link #taps} per output index, flat: the same sums in the same order (adding
+     * 0·p changes no double as long as p is finite, as bytes are) in loops of one fixed length.
+     */
+    final double[] paddedWeights;
+    /** Source index of each padded weight; padding repeats a valid index. */
+    final int[] paddedIndices;
 
     private AxisResampling(int[] first, double[][] weights) {
         this.first = first;
         this.weights = weights;
+        int most = 1;
+        for (double[] w : weights) {
+            most = Math.max(most, w.length);
+        }
+        taps = most;
+        paddedWeights = new double[first.length * taps];
+        paddedIndices = new int[first.length * taps];
+        for (int d = 0; d < first.length; d++) {
+            for (int k = 0; k < taps; k++) {
+                boolean real = k < weights[d].length;
+                paddedWeights[d * taps + k] = real ? weights[d][k] : 0;
+                paddedIndices[d * taps + k] = real ? first[d] + k : first[d];
+            }
+        }
     }
 
     /**

@@ -2,12 +2,9 @@ package io.depthstream.model.data;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferUShort;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * A dense or sparse depth map in metres, row-major; 0 means "no measurement".
@@ -52,20 +49,13 @@ public record DepthMap(int width, int height, float[] depth) {
 
     /** 16-bit PNG in KITTI's encoding; depths that are not finite or not positive become 0, large ones saturate. */
     public byte[] encodeKittiPng() {
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_USHORT_GRAY);
-        short[] data = ((DataBufferUShort) image.getRaster().getDataBuffer()).getData();
+        short[] samples = new short[depth.length];
         for (int i = 0; i < depth.length; i++) {
             float d = depth[i];
             long value = Float.isFinite(d) && d > 0 ? Math.round((double) d * KITTI_PNG_SCALE) : 0;
-            data[i] = (short) Math.min(value, 0xFFFF);
+            samples[i] = (short) Math.min(value, 0xFFFF);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(image, "png", out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return PngEncoder.grey16(width, height, samples);
     }
 
     /**
@@ -74,6 +64,16 @@ public record DepthMap(int width, int height, float[] depth) {
      * @throws IllegalArgumentException when the bytes are not a single-channel 16-bit PNG
      */
     public static DepthMap decodeKittiPng(byte[] png) {
+        int[] direct;
+        try {
+            direct = PngDecoder.decodeGrey16(png);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a readable PNG: " + e.getMessage(), e);
+        }
+        if (direct != null) {
+            PngHeader header = PngDecoder.header(png);
+            return fromSamples((int) header.width(), (int) header.height(), direct);
+        }
         BufferedImage image;
         try {
             image = ImageIO.read(new ByteArrayInputStream(png));
@@ -90,11 +90,14 @@ public record DepthMap(int width, int height, float[] depth) {
         }
         int w = image.getWidth();
         int h = image.getHeight();
-        int[] samples = raster.getSamples(0, 0, w, h, 0, (int[]) null);
-        float[] depth = new float[w * h];
+        return fromSamples(w, h, raster.getSamples(0, 0, w, h, 0, (int[]) null));
+    }
+
+    private static DepthMap fromSamples(int width, int height, int[] samples) {
+        float[] depth = new float[width * height];
         for (int i = 0; i < depth.length; i++) {
             depth[i] = samples[i] / KITTI_PNG_SCALE;
         }
-        return new DepthMap(w, h, depth);
+        return new DepthMap(width, height, depth);
     }
 }

@@ -6,9 +6,7 @@ import java.awt.image.DataBufferByte;
 import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * An 8-bit RGB image, pixels interleaved row by row (HWC): the form frames travel in once decoded.
@@ -30,11 +28,21 @@ public record RgbImage(int width, int height, byte[] rgb) {
     }
 
     /**
-     * Decodes PNG or JPEG bytes (grey, palette and alpha images are converted to RGB).
+     * Decodes PNG or JPEG bytes (grey, palette and alpha images are converted to RGB): 8-bit PNGs with {@link PngDecoder},
+     * anything else with ImageIO.
      *
      * @throws IllegalArgumentException when the bytes are not a decodable image
      */
     public static RgbImage decode(byte[] encoded) {
+        RgbImage direct;
+        try {
+            direct = PngDecoder.decodeRgb(encoded);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a decodable PNG or JPEG image: " + e.getMessage(), e);
+        }
+        if (direct != null) {
+            return direct;
+        }
         BufferedImage image;
         try {
             image = ImageIO.read(new ByteArrayInputStream(encoded));
@@ -117,13 +125,7 @@ public record RgbImage(int width, int height, byte[] rgb) {
 
     /** Lossless PNG bytes of this image. */
     public byte[] encodePng() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(toBufferedImage(), "png", out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return PngEncoder.rgb8(width, height, rgb);
     }
 
     /** Value of channel {@code c} (0 = R) at column {@code x}, row {@code y}, in 0..255. */

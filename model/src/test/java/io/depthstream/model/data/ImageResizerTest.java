@@ -82,4 +82,56 @@ class ImageResizerTest {
         assertThat(new int[] {resized.get(0, 0, 1), resized.get(1, 0, 1), resized.get(2, 0, 1), resized.get(3, 0, 1)})
                 .containsExactly(0, 50, 150, 200);
     }
+
+    /** The resize as first written: the image as floats through {@link AxisResampling#apply}, then rounded. */
+    private static byte[] floatReference(RgbImage image, int width, int height) {
+        byte[] rgb = image.rgb();
+        float[] plane = new float[rgb.length];
+        for (int i = 0; i < rgb.length; i++) {
+            plane[i] = rgb[i] & 0xFF;
+        }
+        float[] resized = AxisResampling.apply(plane, image.width(), image.height(), 3,
+                AxisResampling.highQuality(image.width(), width), AxisResampling.highQuality(image.height(), height));
+        byte[] out = new byte[resized.length];
+        for (int i = 0; i < resized.length; i++) {
+            out[i] = (byte) Math.max(0, Math.min(255, Math.round(resized[i])));
+        }
+        return out;
+    }
+
+    @Test
+    void givesExactlyTheFloatResamplersBytesForShrinkingGrowingAndMixedSizes() {
+        java.util.Random random = new java.util.Random(21);
+        int[][] cases = {{1242, 375, 640, 192}, {1242, 375, 1024, 320}, {101, 37, 640, 192}, {640, 192, 1242, 375},
+                {300, 40, 97, 150}, {7, 300, 21, 13}, {5, 5, 1, 1}, {1, 1, 3, 2}, {64, 48, 32, 24}};
+        for (int[] c : cases) {
+            byte[] rgb = new byte[c[0] * c[1] * 3];
+            for (int i = 0; i < rgb.length; i++) {
+                rgb[i] = (byte) (i % 11 == 0 ? random.nextInt(256) : (i / 3 % c[0]) * 255 / c[0] + random.nextInt(8));
+            }
+            RgbImage image = new RgbImage(c[0], c[1], rgb);
+
+            RgbImage resized = ImageResizer.resize(image, c[2], c[3]);
+
+            assertThat(resized.rgb()).as("%dx%d → %dx%d", c[0], c[1], c[2], c[3])
+                    .isEqualTo(floatReference(image, c[2], c[3]));
+        }
+    }
+
+    @Test
+    void aRealKittiFrameResizesExactlyAsTheFloatResampler() throws java.io.IOException {
+        java.nio.file.Path frame = KittiFixtures.kittiRoot()
+                .resolve("2011_09_26/2011_09_26_drive_0000_sync/image_02/data/0000000000.png");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isRegularFile(frame),
+                "no KITTI frame at " + frame + ": real-KITTI test skipped");
+        RgbImage image = RgbImage.decode(java.nio.file.Files.readAllBytes(frame));
+
+        RgbImage resized = ImageResizer.resize(image, 640, 192);
+
+        assertThat(resized.rgb()).isEqualTo(floatReference(image, 640, 192));
+        // and again with the cached weights, then for another size and back
+        assertThat(ImageResizer.resize(image, 640, 192).rgb()).isEqualTo(resized.rgb());
+        assertThat(ImageResizer.resize(image, 320, 96).rgb()).isEqualTo(floatReference(image, 320, 96));
+        assertThat(ImageResizer.resize(image, 640, 192).rgb()).isEqualTo(resized.rgb());
+    }
 }

@@ -1,5 +1,9 @@
 package io.depthstream.operators.codec;
 
+import io.depthstream.model.data.PngDecoder;
+import io.depthstream.model.data.PngHeader;
+import io.depthstream.model.data.RgbImage;
+
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -78,6 +82,35 @@ public final class EncodedImageReader {
         } catch (IOException | RuntimeException e) {
             throw new InvalidFrameException(what + " is not a decodable PNG or JPEG image (" + bytes.length
                     + " bytes): " + messages(e));
+        }
+    }
+
+    /**
+     * The pixels of an 8-bit RGB or RGBA PNG that is not interlaced (alpha dropped), decoded by {@link PngDecoder}
+     * with the same checks as {@link #read}; null when the bytes are anything else, which {@link #read} decodes.
+     *
+     * @param what what the bytes are, for messages ("image")
+     * @throws InvalidFrameException when the bytes are empty, of zero or excessive size, or a corrupt PNG
+     */
+    public static RgbImage readRgbPng(byte[] bytes, String what) throws InvalidFrameException {
+        if (bytes == null || bytes.length == 0) {
+            throw new InvalidFrameException(what + " is empty (0 bytes)");
+        }
+        checkPngHeaderSize(bytes, what);
+        try {
+            PngHeader header = PngDecoder.header(bytes);
+            if (header == null || header.bitDepth() != 8 || header.interlaced()
+                    || (header.colourType() != PngHeader.RGB && header.colourType() != PngHeader.RGBA)) {
+                return null;
+            }
+            if (header.width() * header.height() > MAX_PIXELS) {
+                throw new InvalidFrameException(what + " is too large: " + header.width() + "x" + header.height()
+                        + " exceeds " + MAX_PIXELS + " pixels");
+            }
+            return PngDecoder.decodeRgb(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFrameException(what + " is not a decodable PNG or JPEG image (" + bytes.length
+                    + " bytes): " + e.getMessage());
         }
     }
 

@@ -1,5 +1,7 @@
 package io.depthstream.operators.codec;
 
+import io.depthstream.model.data.ImageResizer;
+import io.depthstream.model.data.RgbImage;
 import io.depthstream.operators.InterceptedMetrics;
 import org.apache.flink.api.common.functions.util.ListCollector;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
@@ -191,6 +193,45 @@ class FrameDecoderTest {
         assertThat(rejected()).isEmpty();
         assertThat(metrics.count(FrameDecoder.ACCEPTED_METRIC)).isEqualTo(1);
         assertThat(metrics.count(FrameDecoder.REJECTED_METRIC)).isZero();
+    }
+
+    @Test
+    void rgbAndRgbaPngFramesDecodeAsThroughImageIo() throws Exception {
+        java.util.Random random = new java.util.Random(17);
+        int[] types = {BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_4BYTE_ABGR, BufferedImage.TYPE_BYTE_INDEXED};
+        for (int type : types) {
+            BufferedImage noisy = new BufferedImage(WIDTH, HEIGHT, type);
+            for (int y = 0; y < HEIGHT; y++) {
+                for (int x = 0; x < WIDTH; x++) {
+                    noisy.setRGB(x, y, random.nextInt(256) << 24 | random.nextInt(1 << 24));
+                }
+            }
+            byte[] png = encode(noisy, "png");
+            feed(record("cam", png, CAPTURE_MS, WireFormat.SEQ, "1"));
+
+            RgbImage expected = ImageResizer.resize(RgbImage.fromBufferedImage(ImageIO.read(
+                    new java.io.ByteArrayInputStream(png))), WIDTH / 2, HEIGHT / 2);
+            List<Frame> frames = harness.extractOutputValues();
+            assertThat(frames.get(frames.size() - 1).image().rgb()).as("image type %d", type)
+                    .isEqualTo(expected.rgb());
+        }
+        assertThat(metrics.count(FrameDecoder.ACCEPTED_METRIC)).isEqualTo(types.length);
+    }
+
+    @Test
+    void truncatedAndCorruptPngFramesAreRejected() throws Exception {
+        byte[] png = png();
+        byte[] truncated = java.util.Arrays.copyOf(png, png.length - 20);
+        byte[] corrupt = png.clone();
+        corrupt[60] ^= 0x40;
+
+        assertThat(rejectedOnly(record("cam", truncated, CAPTURE_MS, WireFormat.SEQ, "1")).reason())
+                .startsWith("image is not a decodable PNG or JPEG image (" + truncated.length + " bytes): ")
+                .contains("truncated");
+        harness.getSideOutput(FrameDecoder.REJECTED).clear();
+        assertThat(rejectedOnly(record("cam", corrupt, CAPTURE_MS, WireFormat.SEQ, "2")).reason())
+                .contains("CRC mismatch");
+        assertThat(metrics.count(FrameDecoder.REJECTED_METRIC)).isEqualTo(2);
     }
 
     @Test
