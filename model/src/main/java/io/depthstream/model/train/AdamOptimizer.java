@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,6 +26,7 @@ public final class AdamOptimizer {
     private final double beta2;
     private final double epsilon;
     private final Map<String, Slot> slots = new LinkedHashMap<>();
+    private final Map<String, Constants> constants = new HashMap<>();
 
     /**
      * @param manager owns the moment estimates (the model's manager, so they are freed with it)
@@ -91,20 +93,21 @@ public final class AdamOptimizer {
         }
         try (NDManager scratch = manager.newSubManager(parameter.getDevice())) {
             DataType type = parameter.getDataType();
-            slot.first.muli(scalar(scratch, beta1, type));
-            NDArray scaled = gradient.mul(scalar(scratch, 1 - beta1, type));
+            Constants c = constants(parameter.getDevice(), type);
+            slot.first.muli(c.beta1);
+            NDArray scaled = gradient.mul(c.oneMinusBeta1);
             scaled.attach(scratch);
             slot.first.addi(scaled);
 
-            slot.second.muli(scalar(scratch, beta2, type));
+            slot.second.muli(c.beta2);
             NDArray squared = gradient.mul(gradient);
             squared.attach(scratch);
-            squared.muli(scalar(scratch, 1 - beta2, type));
+            squared.muli(c.oneMinusBeta2);
             slot.second.addi(squared);
 
             NDArray denominator = slot.second.sqrt();
             denominator.attach(scratch);
-            denominator.divi(scalar(scratch, correction2, type)).addi(scalar(scratch, epsilon, type));
+            denominator.divi(scalar(scratch, correction2, type)).addi(c.epsilon);
             NDArray step = slot.first.div(denominator);
             step.attach(scratch);
             step.muli(scalar(scratch, stepSize, type));
@@ -154,6 +157,14 @@ public final class AdamOptimizer {
         slots.clear();
     }
 
+    /** Created once per device and type: a scalar made on an accelerator costs a host-to-device copy. */
+    private Constants constants(Device device, DataType type) {
+        return constants.computeIfAbsent(device + "/" + type, key -> new Constants(
+                scalar(manager, device, beta1, type), scalar(manager, device, 1 - beta1, type),
+                scalar(manager, device, beta2, type), scalar(manager, device, 1 - beta2, type),
+                scalar(manager, device, epsilon, type)));
+    }
+
     private NDArray zerosLike(NDArray parameter) {
         return manager.zeros(parameter.getShape(), parameter.getDataType(), parameter.getDevice());
     }
@@ -167,10 +178,21 @@ public final class AdamOptimizer {
 
     /** A 0-d tensor: torch treats it like a Python scalar, cast to the parameter's type as torch.optim.Adam does. */
     private static NDArray scalar(NDManager scratch, double value, DataType type) {
-        Device device = scratch.getDevice();
-        NDArray array = type == DataType.FLOAT64 ? scratch.create(value) : scratch.create((float) value);
-        return array.getDevice().equals(device) ? array : array.toDevice(device, false);
+        return scalar(scratch, scratch.getDevice(), value, type);
     }
+
+    private static NDArray scalar(NDManager owner, Device device, double value, DataType type) {
+        NDArray array = type == DataType.FLOAT64 ? owner.create(value) : owner.create((float) value);
+        if (array.getDevice().equals(device)) {
+            return array;
+        }
+        NDArray moved = array.toDevice(device, false);
+        array.close();
+        return moved;
+    }
+
+    private record Constants(NDArray beta1, NDArray oneMinusBeta1, NDArray beta2, NDArray oneMinusBeta2,
+            NDArray epsilon) {}
 
     private static final class Slot {
         private long steps;
