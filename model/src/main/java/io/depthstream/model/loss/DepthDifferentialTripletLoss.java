@@ -68,6 +68,14 @@ public final class DepthDifferentialTripletLoss {
         this.random = random;
     }
 
+    /**
+     * Restarts the rolls as {@code new Random(seed)} would draw them (the generator given at construction is
+     * reseeded), so the rolls of a computation can be a function of its position in a run.
+     */
+    public void reseed(long seed) {
+        random.setSeed(seed);
+    }
+
     /** The settings. */
     public DifferentialTripletConfig config() {
         return config;

@@ -43,6 +43,14 @@ public final class PhotometricLoss {
         this.noise = noise;
     }
 
+    /**
+     * Restarts the tie-break noise as {@code new Random(seed)} would draw it (the generator given at construction
+     * is reseeded), so the noise of a computation can be a function of its position in a run.
+     */
+    public void reseed(long seed) {
+        noise.setSeed(seed);
+    }
+
     /** The settings. */
     public PhotometricLossConfig config() {
         return config;

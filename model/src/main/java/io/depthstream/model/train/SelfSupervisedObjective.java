@@ -43,6 +43,9 @@ import java.util.Random;
  */
 public final class SelfSupervisedObjective {
 
+    /** Key of the differential triplet rolls' stream in {@link DerivedSeed}. */
+    private static final long DIFFERENTIAL_ROLLS = 1;
+
     private final LossConfig config;
     private final PhotometricLoss loss;
     private final SemanticGuidedTripletLoss semanticTriplet;
@@ -104,6 +107,20 @@ public final class SelfSupervisedObjective {
         this.isolatedTriplet = null;
         this.differentialTriplet = null;
         this.pretext = null;
+    }
+
+    /**
+     * Restarts all its randomness (the auto-mask's tie-break noise, the differential triplet term's rolls) as a
+     * pure function of {@code seed}: evaluations after {@code reseed(s)} draw the same numbers whatever was drawn
+     * before, which lets a resumed training run repeat the uninterrupted run's steps. The noise generator given at
+     * construction is reseeded.
+     */
+    public void reseed(long seed) {
+        loss.reseed(seed);
+        if (differentialTriplet != null) {
+            // separate streams, as at construction: the rolls must not depend on how much noise the mask drew
+            differentialTriplet.reseed(DerivedSeed.of(seed, DIFFERENTIAL_ROLLS));
+        }
     }
 
     /** The photometric loss it computes. */

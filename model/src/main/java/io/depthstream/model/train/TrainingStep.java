@@ -9,18 +9,18 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.optimizer.Adam;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import io.depthstream.model.loss.PretextDistillationLoss;
 import io.depthstream.model.loss.PretextHead;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.ModelConfig;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -29,20 +29,33 @@ import java.util.Random;
  * backward, optional global-norm clipping, Adam. DJL allows one open GradientCollector per JVM, so steps of all
  * instances in a JVM must not run concurrently; each step frees every tensor it created.
  *
+ * <p>Each step's randomness (augmentation it draws itself, the auto-mask noise, the differential triplet rolls) is a
+ * pure function of the training seed and the step's number, and {@link #saveState}/{@link #restoreState} keep
+ * everything else a step depends on (Adam's moments, the step count, the learning rate, the pretext head): a run
+ * restored after step n takes the steps the uninterrupted run would have taken. Parameters are named by their path
+ * in the block tree ({@code depth.}, {@code pose.}, {@code pretext.} + DJL's parameter name), stable across JVMs.
+ *
  * <p>With the pretext term on, the step owns the pretext head: created in the model's NDManager (so on its device and
  * freed with the model), seeded by the training seed, and updated by the same Adam as the networks. It belongs to this
  * run, not to the model: saved weights do not include it.
  */
 public final class TrainingStep {
 
+    /** Adam's ε, as monodepth2 (torch's default) uses it. */
+    public static final double ADAM_EPSILON = 1e-8;
+    /** Keys of the per-step random streams in {@link DerivedSeed}. */
+    private static final long AUGMENTATION_STREAM = 0x41;
+    private static final long NOISE_STREAM = 0x4E;
+
     private final DepthModel model;
     private final TrainingConfig config;
     private final SelfSupervisedObjective objective;
-    private final Random augmentationRandom;
-    private final MutableRate rate;
-    private final Optimizer optimizer;
+    private final AdamOptimizer optimizer;
+    private final Map<String, Parameter> trainable = new LinkedHashMap<>();
     private final List<Parameter> parameters = new ArrayList<>();
+    private final Map<String, Parameter> headState = new LinkedHashMap<>();
     private final PretextHead pretextHead;
+    private volatile double learningRate;
     private long steps;
 
     /** Steps that update {@code model}'s parameters in place. */
@@ -63,28 +76,32 @@ public final class TrainingStep {
             this.pretextHead = null;
         }
         this.objective = new SelfSupervisedObjective(lossConfig, new Random(config.seed()), pretext);
-        this.augmentationRandom = new Random(config.seed() ^ 0x5DEECE66DL);
-        this.rate = new MutableRate((float) config.learningRate());
-        this.optimizer = Adam.builder()
-                .optLearningRateTracker(rate)
-                .optBeta1((float) config.beta1())
-                .optBeta2((float) config.beta2())
-                .optEpsilon(1e-8f)
-                .build();
+        this.learningRate = config.learningRate();
+        this.optimizer = new AdamOptimizer(model.manager(), config.beta1(), config.beta2(), ADAM_EPSILON);
         for (Pair<String, Parameter> pair : model.depthNet().getParameters()) {
-            addTrainable(pair.getValue());
+            addTrainable("depth." + pair.getKey(), pair.getValue());
         }
         for (Pair<String, Parameter> pair : model.poseNet().getParameters()) {
-            addTrainable(pair.getValue());
+            addTrainable("pose." + pair.getKey(), pair.getValue());
         }
-        if (pretext != null) {
-            pretext.trainableParameters().forEach(this::addTrainable);
+        if (pretextHead != null) {
+            pretextHead.parametersByName().forEach((name, parameter) -> {
+                headState.put("pretext." + name, parameter);
+                addTrainable("pretext." + name, parameter);
+            });
         }
     }
 
-    private void addTrainable(Parameter parameter) {
+    private void addTrainable(String name, Parameter parameter) {
         if (parameter.requiresGradient()) {
+            if (trainable.put(name, parameter) != null) {
+                throw new IllegalStateException("two trainable parameters are named " + name);
+            }
             parameters.add(parameter);
+            // loaded weights (a checkpoint, a weights directory) come without gradient buffers
+            if (!parameter.getArray().hasGradient()) {
+                parameter.getArray().setRequiresGradient(true);
+            }
         }
     }
 
@@ -96,6 +113,16 @@ public final class TrainingStep {
     /** The parameters each step updates: the depth and pose networks', then the pretext head's when it is on. */
     public List<Parameter> parameters() {
         return Collections.unmodifiableList(parameters);
+    }
+
+    /** The parameters each step updates under their stable names, in {@link #parameters()}'s order. */
+    public Map<String, Parameter> namedParameters() {
+        return Collections.unmodifiableMap(trainable);
+    }
+
+    /** The settings it was built with. */
+    public TrainingConfig config() {
+        return config;
     }
 
     /** The pretext head this run trains, or null when the pretext term is off. */
@@ -110,7 +137,7 @@ public final class TrainingStep {
 
     /** The learning rate of the next steps. */
     public double learningRate() {
-        return rate.value;
+        return learningRate;
     }
 
     /** Changes the learning rate (e.g. by a {@link StepLrSchedule} at an epoch boundary). */
@@ -118,28 +145,78 @@ public final class TrainingStep {
         if (!(value > 0)) {
             throw new IllegalArgumentException("learning rate must be positive, got " + value);
         }
-        rate.value = (float) value;
+        learningRate = value;
     }
 
     /**
-     * One step on a batch of triplets.
+     * One step on a batch of triplets, augmented (when the configuration says so) by draws that depend only on the
+     * training seed and this step's number.
      *
      * @param batch samples at the model's input size, all with the same neighbours present
      */
     public StepResult step(List<TrainingSample> batch) {
+        List<Augmentation> augmentations = new ArrayList<>(batch.size());
+        Random random = new Random(DerivedSeed.of(config.seed(), AUGMENTATION_STREAM, steps));
+        for (int i = 0; i < batch.size(); i++) {
+            augmentations.add(config.augment() ? Augmentation.draw(random) : Augmentation.none());
+        }
+        return step(batch, augmentations);
+    }
+
+    /**
+     * One step on a batch of triplets with augmentations the caller drew (e.g. per sample from its position in the
+     * data, so they do not depend on how samples were grouped into batches); the configuration's {@code augment}
+     * flag is not consulted.
+     *
+     * @param augmentations one per sample, in the batch's order
+     */
+    public StepResult step(List<TrainingSample> batch, List<Augmentation> augmentations) {
+        if (augmentations.size() != batch.size()) {
+            throw new IllegalArgumentException(batch.size() + " samples but " + augmentations.size()
+                    + " augmentations");
+        }
+        objective.reseed(DerivedSeed.of(config.seed(), NOISE_STREAM, steps));
         try {
-            return stepOnce(batch);
+            return stepOnce(batch, augmentations);
         } finally {
             // the forward pass updated batch-norm statistics even when the update itself was skipped
             model.parametersChanged();
         }
     }
 
-    private StepResult stepOnce(List<TrainingSample> batch) {
-        List<Augmentation> augmentations = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            augmentations.add(config.augment() ? Augmentation.draw(augmentationRandom) : Augmentation.none());
+    /**
+     * Writes what the next steps depend on besides the model's weights into {@code directory} (created if
+     * needed): Adam's state per parameter, the step count, the learning rate and the pretext head's parameters.
+     */
+    public void saveState(Path directory) {
+        TrainingStateFiles.write(directory, new TrainingStateFiles.State(steps, learningRate, optimizer,
+                trainable, headState));
+    }
+
+    /**
+     * Replaces this step's state with the one {@link #saveState} wrote (the model's weights are restored
+     * separately, e.g. by loading them). Nothing changes when the state does not fit.
+     *
+     * @throws InvalidCheckpointException naming the file when a file is missing or corrupt, or when its parameter
+     *     names or shapes do not match this model and loss
+     */
+    public void restoreState(Path directory) {
+        TrainingStateFiles.Restored restored = TrainingStateFiles.read(directory, model.manager(), trainable,
+                headState);
+        try {
+            optimizer.clear();
+            restored.moments().forEach((name, moments) ->
+                    optimizer.restore(name, trainable.get(name).getArray(), moments));
+            restored.head().forEach((name, values) -> values.copyTo(headState.get(name).getArray()));
+            steps = restored.steps();
+            learningRate = restored.learningRate();
+        } finally {
+            restored.close();
+            model.parametersChanged();
         }
+    }
+
+    private StepResult stepOnce(List<TrainingSample> batch, List<Augmentation> augmentations) {
         ModelConfig modelConfig = model.config();
         try (NDManager step = model.manager().newSubManager()) {
             TripletBatch tensors = new TripletBatch(step, batch, augmentations, modelConfig.height(),
@@ -150,7 +227,7 @@ public final class TrainingStep {
                 report = LossReport.of(result);
                 if (!Double.isFinite(report.total())) {
                     zeroGradients();
-                    return new StepResult(++steps, report, rate.value, Double.NaN, false);
+                    return new StepResult(++steps, report, learningRate, Double.NaN, false);
                 }
                 collector.backward(result.total());
             }
@@ -164,19 +241,21 @@ public final class TrainingStep {
             double norm = globalNorm(gradients);
             if (!Double.isFinite(norm)) {
                 zeroGradients();
-                return new StepResult(++steps, report, rate.value, norm, false);
+                return new StepResult(++steps, report, learningRate, norm, false);
             }
             float scale = config.gradientClipNorm() > 0 && norm > config.gradientClipNorm()
                     ? (float) (config.gradientClipNorm() / norm) : 1f;
-            for (int i = 0; i < parameters.size(); i++) {
-                NDArray gradient = gradients.get(i);
+            double rate = learningRate;
+            int i = 0;
+            for (Map.Entry<String, Parameter> entry : trainable.entrySet()) {
+                NDArray gradient = gradients.get(i++);
                 if (scale != 1f) {
                     gradient.muli(scale);
                 }
-                optimizer.update(parameters.get(i).getId(), parameters.get(i).getArray(), gradient);
+                optimizer.update(entry.getKey(), entry.getValue().getArray(), gradient, rate);
             }
             zeroGradients();
-            return new StepResult(++steps, report, rate.value, norm, true);
+            return new StepResult(++steps, report, learningRate, norm, true);
         }
     }
 
@@ -194,20 +273,6 @@ public final class TrainingStep {
     private void zeroGradients() {
         for (Parameter parameter : parameters) {
             JniUtils.zeroGrad((PtNDArray) parameter.getArray());
-        }
-    }
-
-    /** Adam reads its learning rate from a tracker each update; this one follows {@link #setLearningRate}. */
-    private static final class MutableRate implements Tracker {
-        private volatile float value;
-
-        MutableRate(float value) {
-            this.value = value;
-        }
-
-        @Override
-        public float getNewValue(int numUpdate) {
-            return value;
         }
     }
 }
