@@ -307,7 +307,7 @@ public final class TrainingLearner extends AbstractStreamOperator<EpochSummary>
         validationRows.append(row);
         plot();
         double absRel = validated != null && validated.eigen() != null ? validated.eigen().metrics().absRel() : Double.NaN;
-        double a1 = validated != null && validated.eigen() != null ? validated.eigen().metrics().a1() : Double.NaN;
+        double a1 = validated != null && validated.eigen() != null ? validated.eigen().metrics().delta1() : Double.NaN;
         output.collect(new StreamRecord<>(new EpochSummary(finished, trainer.steps(), trainLoss, validationLoss, absRel,
                 a1, imagesPerSecond, skippedInEpoch, best)));
         LOG.info("epoch {} of {} done: step {}, train loss {}, validation loss {}{}", finished, settings.epochs(),

@@ -135,7 +135,7 @@ public final class TrainingJob {
                 .transform(TrainingLearner.UID, TypeInformation.of(EpochSummary.class), new TrainingLearner(plan.learner()))
                 .uid(TrainingLearner.UID)
                 .setParallelism(1)
-                .maxParallelism(1)
+                .setMaxParallelism(1)
                 .sinkTo(new DiscardingSink<>())
                 .name("epochs")
                 .setParallelism(1);
