@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.ModelConfig;
+import io.depthstream.model.train.LossConfig;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,10 +23,17 @@ import java.util.Map;
  * @param machine where it ran
  * @param config the model measured
  * @param pythonBanner what the PyTorch side reported (version, threads), or null when it did not run
- * @param measurements keyed {@code "<kind> batch <b> java|pytorch"}
+ * @param measurements keyed {@code "<kind> batch <b> java|pytorch"} and {@code "training batch <b> <objective>"}
+ * @param pytorchTrainingPhases PyTorch's training seconds per step by phase; empty when its training did not run
  */
 public record BenchmarkReport(
-        BenchmarkMachine machine, ModelConfig config, String pythonBanner, Map<String, Measurement> measurements) {
+        BenchmarkMachine machine, ModelConfig config, String pythonBanner, Map<String, Measurement> measurements,
+        Map<String, Double> pytorchTrainingPhases) {
+
+    public BenchmarkReport {
+        measurements = Collections.unmodifiableMap(new LinkedHashMap<>(measurements));
+        pytorchTrainingPhases = Collections.unmodifiableMap(new LinkedHashMap<>(pytorchTrainingPhases));
+    }
 
     /**
      * Runs the inference benchmark.
@@ -53,14 +62,37 @@ public record BenchmarkReport(
                 measurements.put(m.name(), m);
             }
         }
-        return new BenchmarkReport(machine, config, banner, measurements);
+        return new BenchmarkReport(machine, config, banner, measurements, Map.of());
     }
 
     /** This report with more measurements (e.g. the training benchmark's). */
     public BenchmarkReport plus(List<Measurement> more) {
         Map<String, Measurement> all = new LinkedHashMap<>(measurements);
         more.forEach(m -> all.put(m.name(), m));
-        return new BenchmarkReport(machine, config, pythonBanner, all);
+        return new BenchmarkReport(machine, config, pythonBanner, all, pytorchTrainingPhases);
+    }
+
+    /**
+     * This report with the training benchmark's measurements at {@code batch}, and with {@code python} also
+     * PyTorch's monodepth2 training step ({@code script}) on the machine's torch thread count, rounds alternating.
+     *
+     * @param withTriplet the objective with its triplet term; its photometric part is the baseline
+     * @param term the triplet term's name
+     * @param python interpreter for the PyTorch side, or null for Java only
+     */
+    public BenchmarkReport plusTraining(TrainingBenchmark benchmark, int batch, LossConfig withTriplet, String term,
+            Path python, Path script) throws IOException {
+        if (python == null) {
+            return plus(benchmark.run(batch, withTriplet, term));
+        }
+        try (PythonEagerProcess process = new PythonEagerProcess(python, script, config.architecture().configName(),
+                config.height(), config.width(), machine.torchThreads())) {
+            TrainingBenchmark.Result result = benchmark.run(batch, withTriplet, term, process);
+            Map<String, Measurement> all = new LinkedHashMap<>(measurements);
+            result.measurements().forEach(m -> all.put(m.name(), m));
+            return new BenchmarkReport(machine, config, pythonBanner == null ? process.banner() : pythonBanner, all,
+                    result.pytorchPhases());
+        }
     }
 
     /** Frames per synthetic-rendering round: a few seconds of work here. */
@@ -84,7 +116,7 @@ public record BenchmarkReport(
         model.put("width", config.width());
         putMedians(root.putObject("raw_inference_fps"), InferenceBenchmark.DEPTH, "java");
         putMedians(root.putObject("raw_inference_depth_pose_fps"), InferenceBenchmark.DEPTH_POSE, "java");
-        if (pythonBanner != null) {
+        if (inferencePytorch()) {
             putMedians(root.putObject("pytorch_eager_fps"), InferenceBenchmark.DEPTH, "pytorch");
             putMedians(root.putObject("pytorch_eager_depth_pose_fps"), InferenceBenchmark.DEPTH_POSE, "pytorch");
         }
@@ -97,11 +129,19 @@ public record BenchmarkReport(
         if (!training.isEmpty()) {
             ObjectNode trainingNode = root.putObject("training_fps");
             for (Measurement m : training) {
-                trainingNode.put(m.name().substring(m.name().lastIndexOf(' ') + 1), m.median());
+                trainingNode.put(objective(m), m.median());
             }
-            if (training.size() == 2) {
-                root.put("training_batch", Integer.parseInt(training.get(0).name().split(" ")[2]));
-                root.put("training_triplet_overhead", overhead(training.get(0), training.get(1)));
+            Measurement baseline = training.get(0);
+            root.put("training_batch", Integer.parseInt(baseline.name().split(" ")[2]));
+            Measurement triplet = trainingTriplet(training);
+            if (triplet != null) {
+                root.put("training_triplet_overhead", overhead(baseline, triplet));
+            }
+            Measurement pytorch = trainingPytorch(training);
+            if (pytorch != null) {
+                root.put("training_vs_pytorch", baseline.median() / pytorch.median());
+                ObjectNode phases = root.putObject("pytorch_training_s_per_step");
+                pytorchTrainingPhases.forEach(phases::put);
             }
         }
         ArrayNode all = root.putArray("measurements");
@@ -132,7 +172,7 @@ public record BenchmarkReport(
         md.append(String.format(Locale.ROOT, "%s %dx%d, %s, %d cores, %d torch threads%s%n%n",
                 config.architecture().configName(), config.width(), config.height(), machine.cpu(), machine.cores(),
                 machine.torchThreads(), pythonBanner == null ? "" : "; PyTorch eager: " + pythonBanner));
-        boolean python = pythonBanner != null;
+        boolean python = inferencePytorch();
         boolean inference = measurements.keySet().stream().anyMatch(key -> key.endsWith(" java"));
         if (inference) {
             md.append(python
@@ -162,14 +202,31 @@ public record BenchmarkReport(
         }
         List<Measurement> training = training();
         if (!training.isEmpty()) {
+            Measurement baseline = training.get(0);
+            Measurement pytorch = trainingPytorch(training);
             md.append("\n| training step | frames/s | s/step | overhead |\n|---|---|---|---|\n");
             for (Measurement m : training) {
-                int batch = Integer.parseInt(m.name().split(" ")[2]);
+                if (m == pytorch) {
+                    continue;
+                }
                 md.append("| ").append(m.name()).append(" | ").append(format(m))
-                        .append(String.format(Locale.ROOT, " | %.2f | ", batch / m.median()))
-                        .append(m == training.get(0) ? "" : String.format(Locale.ROOT, "%+.1f%%",
-                                100 * overhead(training.get(0), m)))
+                        .append(String.format(Locale.ROOT, " | %.2f | ", batch(m) / m.median()))
+                        .append(m == baseline ? "" : String.format(Locale.ROOT, "%+.1f%%", 100 * overhead(baseline, m)))
                         .append(" |\n");
+            }
+            if (pytorch != null) {
+                md.append(String.format(Locale.ROOT, "%n| training step, batch %d, photometric | depthstream frames/s"
+                        + " | PyTorch frames/s | depthstream s/step | PyTorch s/step | ratio |%n"
+                        + "|---|---|---|---|---|---|%n| %s %dx%d | %s | %s | %.2f | %.2f | %.2f |%n", batch(baseline),
+                        config.architecture().configName(), config.width(), config.height(), format(baseline),
+                        format(pytorch), batch(baseline) / baseline.median(), batch(pytorch) / pytorch.median(),
+                        baseline.median() / pytorch.median()));
+                if (!pytorchTrainingPhases.isEmpty()) {
+                    md.append(String.format(Locale.ROOT, "%nPyTorch seconds per step:"));
+                    pytorchTrainingPhases.forEach((phase, seconds) ->
+                            md.append(String.format(Locale.ROOT, " %s %.3f", phase, seconds)));
+                    md.append(String.format(Locale.ROOT, "%n"));
+                }
             }
         }
         return md.toString();
@@ -179,6 +236,34 @@ public record BenchmarkReport(
     private List<Measurement> training() {
         return measurements.values().stream().filter(m -> m.name().startsWith(TrainingBenchmark.TRAINING + " "))
                 .toList();
+    }
+
+    /** Whether PyTorch's inference ran: the banner alone may come from the training comparison. */
+    private boolean inferencePytorch() {
+        return measurements.keySet().stream()
+                .anyMatch(key -> key.endsWith(" pytorch") && !key.startsWith(TrainingBenchmark.TRAINING + " "));
+    }
+
+    /** The triplet-term measurement among the training ones, or null. */
+    private static Measurement trainingTriplet(List<Measurement> training) {
+        return training.stream().skip(1).filter(m -> !objective(m).equals(TrainingBenchmark.PYTORCH)).findFirst()
+                .orElse(null);
+    }
+
+    /** PyTorch's training measurement, or null when it did not run. */
+    private static Measurement trainingPytorch(List<Measurement> training) {
+        return training.stream().filter(m -> objective(m).equals(TrainingBenchmark.PYTORCH)).findFirst()
+                .orElse(null);
+    }
+
+    /** The objective part of a training key {@code "training batch <b> <objective>"}. */
+    private static String objective(Measurement training) {
+        return training.name().substring(training.name().lastIndexOf(' ') + 1);
+    }
+
+    /** The batch part of a training key. */
+    private static int batch(Measurement training) {
+        return Integer.parseInt(training.name().split(" ")[2]);
     }
 
     /** Extra time per step of {@code with} over {@code baseline}, from median throughputs (0.1 = 10% slower). */

@@ -8,12 +8,15 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The PyTorch eager side of the inference benchmark: {@code integration-tests/bench/monodepth2_eager.py} kept
- * running in a child process, so that its rounds can alternate with the Java rounds in one run.
+ * The PyTorch eager side of a benchmark: a script of {@code integration-tests/bench/} kept running in a child
+ * process, so that its rounds can alternate with the Java rounds in one run. {@code monodepth2_eager.py} answers
+ * inference requests, {@code monodepth2_train.py} training requests; both print {@code ready ...} once built and
+ * then one {@link PythonTiming} line per request line.
  */
 final class PythonEagerProcess implements AutoCloseable {
 
@@ -22,14 +25,20 @@ final class PythonEagerProcess implements AutoCloseable {
     private final Writer requests;
     private final String banner;
 
+    /**
+     * Starts {@code script} with {@code --arch --height --width --threads} and waits until it has built its networks.
+     *
+     * @throws IOException when the script is missing or does not start (e.g. no torch for this interpreter)
+     */
     PythonEagerProcess(Path python, Path script, String architecture, int height, int width, int threads)
             throws IOException {
         if (!Files.isRegularFile(script)) {
             throw new IOException("benchmark script not found: " + script);
         }
-        process = new ProcessBuilder(List.of(python.toString(), script.toString(), "--arch", architecture,
+        List<String> command = new ArrayList<>(List.of(python.toString(), script.toString(), "--arch", architecture,
                 "--height", Integer.toString(height), "--width", Integer.toString(width),
-                "--threads", Integer.toString(threads)))
+                "--threads", Integer.toString(threads)));
+        process = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         replies = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -49,18 +58,27 @@ final class PythonEagerProcess implements AutoCloseable {
 
     /** Runs {@code iterations} forward passes of {@code kind} at {@code batch}; returns elapsed seconds. */
     double run(String kind, int batch, int iterations) throws IOException {
-        requests.write(kind + " " + batch + " " + iterations + "\n");
+        return request(kind + " " + batch + " " + iterations).seconds();
+    }
+
+    /** Runs {@code steps} training steps at {@code batch} on random triplets; the reply has per-phase seconds. */
+    PythonTiming train(int batch, int steps) throws IOException {
+        return request("train " + batch + " " + steps);
+    }
+
+    private PythonTiming request(String line) throws IOException {
+        requests.write(line + "\n");
         requests.flush();
-        String reply = replies.readLine();
-        if (reply == null) {
-            throw new IOException("the PyTorch benchmark process ended unexpectedly");
-        }
-        return Double.parseDouble(reply.trim());
+        return PythonTiming.parse(replies.readLine());
     }
 
     @Override
     public void close() throws IOException {
-        requests.close();
+        try {
+            requests.close();
+        } catch (IOException e) {
+            // the process is already gone; waiting below still reaps it
+        }
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly();

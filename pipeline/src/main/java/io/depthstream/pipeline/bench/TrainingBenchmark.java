@@ -10,19 +10,26 @@ import io.depthstream.model.train.TrainingConfig;
 import io.depthstream.model.train.TrainingSample;
 import io.depthstream.model.train.TrainingStep;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
  * Training-step speed with the photometric objective alone and with a triplet term added, on the same model and
- * batch: the two alternate round by round (and swap order every round), so drifting machine load hits both alike.
+ * batch, and optionally PyTorch's monodepth2 step in Python: they alternate round by round (the order rotating
+ * every round), so drifting machine load hits all alike.
  */
 public final class TrainingBenchmark {
 
     /** Key prefix of the training measurements; the full key adds the batch and the objective. */
     public static final String TRAINING = "training";
+    /** The objective name of PyTorch's monodepth2 training step (photometric objective) in measurement keys. */
+    public static final String PYTORCH = "pytorch";
 
     private final DepthModel model;
     private final int rounds;
@@ -53,6 +60,22 @@ public final class TrainingBenchmark {
      * @return the baseline and the triplet measurements, in frames (samples) per second
      */
     public List<Measurement> run(int batch, LossConfig withTriplet, String term) {
+        try {
+            return run(batch, withTriplet, term, null).measurements();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no Python process was involved", e);
+        }
+    }
+
+    /**
+     * The measurements with PyTorch's training step as a third turn of every round: monodepth2's step in Python
+     * at the same batch, size and thread count ({@code integration-tests/bench/monodepth2_train.py}).
+     *
+     * @param python the PyTorch training process, or null for the two Java objectives alone
+     * @return the baseline, triplet and (with {@code python}) {@link #PYTORCH} measurements, and PyTorch's seconds
+     *     per step in each phase averaged over the measured rounds
+     */
+    Result run(int batch, LossConfig withTriplet, String term, PythonEagerProcess python) throws IOException {
         ModelConfig config = model.config();
         List<TrainingSample> samples = samples(batch, config);
         LossConfig triplet = withTriplet.withBoundarySource(BoundarySource.SEMANTIC);
@@ -60,16 +83,29 @@ public final class TrainingBenchmark {
             new TrainingStep(model, TrainingConfig.monodepth2(1).withLoss(triplet.withoutTriplet())),
             new TrainingStep(model, TrainingConfig.monodepth2(1).withLoss(triplet))
         };
-        String[] names = {"photometric", "photometric+" + term};
-        List<List<Double>> fps = List.of(new ArrayList<>(), new ArrayList<>());
+        String[] names = {"photometric", "photometric+" + term, "pytorch photometric"};
+        int turns = python == null ? 2 : 3;
+        List<List<Double>> fps = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        Map<String, Double> phases = new LinkedHashMap<>();
         for (int round = 0; round <= rounds; round++) {
-            for (int turn = 0; turn < 2; turn++) {
-                int which = round % 2 == 0 ? turn : 1 - turn;
-                long start = System.nanoTime();
-                for (int i = 0; i < stepsPerRound; i++) {
-                    steps[which].step(samples);
+            for (int turn = 0; turn < turns; turn++) {
+                // the order rotates every round, so no side always runs right after another
+                int which = (round + turn) % turns;
+                double seconds;
+                if (which < 2) {
+                    long start = System.nanoTime();
+                    for (int i = 0; i < stepsPerRound; i++) {
+                        steps[which].step(samples);
+                    }
+                    seconds = (System.nanoTime() - start) / 1e9;
+                } else {
+                    PythonTiming timing = python.train(batch, stepsPerRound);
+                    seconds = timing.seconds();
+                    if (round > 0) {
+                        timing.phases().forEach((phase, s) -> phases.merge(phase, s, Double::sum));
+                    }
                 }
-                double value = batch * stepsPerRound / ((System.nanoTime() - start) / 1e9);
+                double value = batch * stepsPerRound / seconds;
                 if (round > 0) {
                     fps.get(which).add(value);
                 }
@@ -78,8 +114,23 @@ public final class TrainingBenchmark {
                 progress.flush();
             }
         }
-        return List.of(new Measurement(key(batch, "photometric"), fps.get(0)),
-                new Measurement(key(batch, term), fps.get(1)));
+        List<Measurement> measurements = new ArrayList<>(List.of(
+                new Measurement(key(batch, "photometric"), fps.get(0)), new Measurement(key(batch, term), fps.get(1))));
+        if (python != null) {
+            measurements.add(new Measurement(key(batch, PYTORCH), fps.get(2)));
+        }
+        Map<String, Double> perStep = new LinkedHashMap<>();
+        phases.forEach((phase, s) -> perStep.put(phase, s / ((double) rounds * stepsPerRound)));
+        return new Result(measurements, perStep);
+    }
+
+    /**
+     * What {@link #run(int, LossConfig, String, PythonEagerProcess)} measured.
+     *
+     * @param measurements baseline, triplet and, when PyTorch ran, its measurement
+     * @param pytorchPhases PyTorch's seconds per step by phase (data, forward, backward, optimizer); empty without it
+     */
+    record Result(List<Measurement> measurements, Map<String, Double> pytorchPhases) {
     }
 
     private static List<TrainingSample> samples(int batch, ModelConfig config) {

@@ -28,12 +28,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code depthstream bench}: inference throughput (optionally against PyTorch) and synthetic rendering speed. */
+/**
+ * {@code depthstream bench}: inference throughput and training-step speed (optionally against PyTorch), synthetic
+ * rendering speed and the streaming job's throughput.
+ */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
         description = {
-            "Measure inference throughput and synthetic rendering speed on this machine.",
+            "Measure inference throughput and synthetic rendering speed on this machine; optionally training steps"
+                    + " and the streaming job.",
             "",
             "A seeded random model of the chosen architecture runs on random images; each configuration gets one"
                     + " warm-up round and --rounds measured rounds, reported as median (min, max) frames/s. With"
@@ -47,9 +51,13 @@ import java.util.concurrent.Callable;
                     + " bare model (before and after, same batch and size) and against an in-process loop doing the"
                     + " same per-frame work; with latency and per-stage times.",
             "",
-            "With --training, training steps (forward, loss, backward, Adam) at --training-batch on random"
-                    + " triplets with blocky semantic maps, with the photometric objective alone and with the"
-                    + " --triplet term added, rounds alternating; reports both and the triplet's overhead."
+            "With --training, training steps (augmentation, forward, loss, backward, Adam) at --training-batch on"
+                    + " random triplets with blocky semantic maps, with the photometric objective alone and with the"
+                    + " --triplet term added, rounds alternating; reports both and the triplet's overhead. With"
+                    + " --python as well, monodepth2's training step in PyTorch"
+                    + " (integration-tests/bench/monodepth2_train.py: same networks, photometric objective,"
+                    + " augmentation and Adam) runs as a third turn of every round on the same thread count;"
+                    + " reports depthstream's photometric step against it and PyTorch's time per phase."
         })
 public final class BenchCommand implements Callable<Integer> {
 
@@ -82,7 +90,8 @@ public final class BenchCommand implements Callable<Integer> {
     String device;
 
     @Option(names = "--python", paramLabel = "PYTHON",
-            description = "Also measure PyTorch eager with this interpreter (e.g. /usr/bin/python3 with python3-torch).")
+            description = "Also measure PyTorch eager with this interpreter (e.g. /usr/bin/python3 with python3-torch):"
+                    + " inference, and with --training the training step.")
     Path python;
 
     @Option(names = "--no-synth", description = "Skip measuring synthetic-drive rendering at 1242x375.")
@@ -91,7 +100,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-inference", description = "Skip the inference measurements.")
     boolean noInference;
 
-    @Option(names = "--training", description = "Also measure training steps with and without a triplet term.")
+    @Option(names = "--training", description = "Also measure training steps with and without a triplet term"
+            + " (and, with --python, PyTorch's monodepth2 training step).")
     boolean training;
 
     @Option(names = "--training-batch", defaultValue = "4",
@@ -162,10 +172,11 @@ public final class BenchCommand implements Callable<Integer> {
         try (DepthModel model = DepthModel.initialise(config,
                 DeviceChoice.parse(device).resolve(Engine.getInstance()), 0)) {
             report = BenchmarkReport.measure(model, machine, noInference ? List.of() : kinds, batches, rounds, frames,
-                    noInference ? null : python, locateScript(), !noSynth, err);
+                    noInference ? null : python, locateScript("monodepth2_eager.py"), !noSynth, err);
             if (training) {
-                report = report.plus(new TrainingBenchmark(model, rounds, trainingSteps, err)
-                        .run(trainingBatch, triplet.applyTo(LossConfig.monodepth2()), triplet.term()));
+                report = report.plusTraining(new TrainingBenchmark(model, rounds, trainingSteps, err), trainingBatch,
+                        triplet.applyTo(LossConfig.monodepth2()), triplet.term(), python,
+                        locateScript("monodepth2_train.py"));
             }
         }
         PipelineBenchmark.Result pipelineResult = null;
@@ -240,9 +251,9 @@ public final class BenchCommand implements Callable<Integer> {
         return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
     }
 
-    /** The Python script lives in the source tree next to the jar's build directory. */
-    private static Path locateScript() {
-        Path relative = Path.of("integration-tests", "bench", "monodepth2_eager.py");
+    /** The Python scripts live in the source tree next to the jar's build directory. */
+    private static Path locateScript(String name) {
+        Path relative = Path.of("integration-tests", "bench", name);
         String root = System.getProperty("depthstream.home");
         if (root != null) {
             return Path.of(root).resolve(relative);

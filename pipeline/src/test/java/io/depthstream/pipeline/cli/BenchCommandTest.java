@@ -5,10 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 import static io.depthstream.pipeline.cli.DepthstreamCommandTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class BenchCommandTest {
 
@@ -72,6 +76,34 @@ class BenchCommandTest {
 
         DepthstreamCommandTest.Run none = run("bench", "--training", "--triplet", "none", "--no-inference");
         assertThat(none.exit()).isEqualTo(2);
+    }
+
+    @Test
+    void comparesTheTrainingStepWithPytorchsWhenGivenAnInterpreter(@TempDir Path dir) throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        assumeTrue(Files.isExecutable(python), "no " + python);
+        Process probe = new ProcessBuilder(python.toString(), "-c", "import torch, torchvision")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assumeTrue(probe.waitFor(60, TimeUnit.SECONDS) && probe.exitValue() == 0, "no torch for " + python);
+        Path json = dir.resolve("bench.json");
+
+        DepthstreamCommandTest.Run result = run("bench", "--arch", "lite", "--height", "64", "--width", "96",
+                "--no-inference", "--no-synth", "--training", "--training-batch", "1", "--training-steps", "1",
+                "--rounds", "1", "--python", python.toString(), "--json", json.toString());
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        double java = root.at("/training_fps/photometric").asDouble();
+        double pytorch = root.at("/training_fps/pytorch").asDouble();
+        assertThat(pytorch).isPositive();
+        assertThat(root.get("training_vs_pytorch").asDouble()).isCloseTo(java / pytorch, within(1e-12));
+        assertThat(root.has("training_triplet_overhead")).isTrue();
+        assertThat(root.get("pytorch_training_s_per_step").fieldNames())
+                .toIterable().containsExactly("data", "forward", "backward", "optimizer");
+        assertThat(root.at("/machine/pytorch_eager").asText()).startsWith("torch ");
+        assertThat(root.get("measurements")).hasSize(3);
+        assertThat(result.out()).contains("| PyTorch frames/s |").contains("PyTorch seconds per step:");
+        assertThat(result.err()).contains("pytorch photometric");
     }
 
     @Test
