@@ -336,8 +336,8 @@ public final class TrainingLearner extends AbstractStreamOperator<EpochSummary>
         try {
             LearningCurvePlot.write(MetricsCsv.read(run.metricsCsv()), MetricsCsv.read(run.validationCsv()),
                     run.metricsPng());
-        } catch (IOException | RuntimeException e) {
-            // curves are a convenience; the CSV files hold the numbers
+        } catch (IOException | RuntimeException | LinkageError | InternalError e) {
+            // curves are a convenience (a machine without fonts cannot draw them); the CSV files hold the numbers
             LOG.warn("could not draw {}: {}", run.metricsPng(), e.toString());
         }
     }

@@ -43,9 +43,9 @@ class DepthstreamCommandTest {
         assertThat(run.exit()).isZero();
         assertThat(DepthstreamCommand.newCommandLine().getSubcommands().keySet())
                 .containsExactlyInAnyOrder("bench", "demo", "doctor", "eval", "infer", "import-monodepth2", "loss",
-                        "replay", "stream", "synth", "help");
+                        "replay", "stream", "synth", "train", "help");
         assertThat(run.out()).contains("demo").contains("doctor").contains("eval").contains("replay")
-                .contains("stream").contains("synth").contains("--verbose");
+                .contains("stream").contains("synth").contains("train").contains("--verbose");
     }
 
     @Test
