@@ -113,10 +113,12 @@ class Trainer:
         parameters = []
         for module in self.modules:
             module.train()
-            for m in module.modules():
-                # the same initialisation as depthstream (and torchvision's ResNet): Kaiming-normal, fan-out
-                if isinstance(m, torch.nn.Conv2d):
-                    torch.nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+            if module in (self.encoder, self.pose_encoder):
+                for m in module.modules():
+                    # torchvision's ResNet initialisation, as depthstream's encoders: Kaiming-normal, fan-out;
+                    # the decoders keep PyTorch's default (uniform within 1/sqrt(fan_in)), as monodepth2's do
+                    if isinstance(m, torch.nn.Conv2d):
+                        torch.nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
             parameters += list(module.parameters())
         self.optimizer = torch.optim.Adam(parameters, lr=1e-4, betas=(0.9, 0.999), eps=1e-8)
         ys, xs = torch.meshgrid(torch.arange(height, dtype=torch.float32),

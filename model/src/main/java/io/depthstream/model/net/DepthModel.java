@@ -34,7 +34,8 @@ public final class DepthModel implements AutoCloseable {
     }
 
     /**
-     * A model with freshly initialised parameters (Kaiming-normal convs, unit batch norms) from a seed.
+     * A model with freshly initialised parameters from a seed: Kaiming-normal encoder convs (torchvision),
+     * decoder convs uniform within ±1/√fan-in (PyTorch's default, as monodepth2 leaves them), unit batch norms.
      *
      * @param seed seeds PyTorch's generator, so equal seeds give equal parameters on the same device
      */

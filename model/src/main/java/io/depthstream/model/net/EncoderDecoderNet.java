@@ -21,6 +21,10 @@ abstract class EncoderDecoderNet<D extends AbstractBlock & TorchNamed> extends A
 
     private static final byte VERSION = 1;
 
+    /** PyTorch's default for {@code nn.Conv2d} weights: uniform within ±√(1/fan-in). */
+    private static final XavierInitializer DECODER_INITIALIZER =
+            new XavierInitializer(XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, 1f);
+
     private final ResnetEncoder encoder;
     private final D decoder;
 
@@ -28,9 +32,13 @@ abstract class EncoderDecoderNet<D extends AbstractBlock & TorchNamed> extends A
         super(VERSION);
         this.encoder = addChildBlock("encoder", encoder);
         this.decoder = addChildBlock("decoder", decoderFor.apply(encoder));
-        // torchvision initialises ResNet convs with Kaiming-normal (fan-out); the decoders follow suit.
+        // torchvision initialises ResNet convs with Kaiming-normal (fan-out). Monodepth2's decoders keep PyTorch's
+        // default conv initialisation, uniform within ±1/√fan-in: with Kaiming-normal there, the sigmoid starts
+        // saturated (disparity ≈ 0.9, depth ≈ 0.1 m, translations of centimetres) and training from scratch
+        // collapses to a constant depth within a few steps.
         setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN, XavierInitializer.FactorType.OUT, 2f),
                 Parameter.Type.WEIGHT);
+        decoder.setInitializer(DECODER_INITIALIZER, Parameter.Type.WEIGHT);
     }
 
     @Override
