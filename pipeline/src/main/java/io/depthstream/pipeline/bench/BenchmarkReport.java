@@ -76,18 +76,18 @@ public record BenchmarkReport(
      * This report with the training benchmark's measurements at {@code batch}, and with {@code python} also
      * PyTorch's monodepth2 training step ({@code script}) on the machine's torch thread count, rounds alternating.
      *
-     * @param withTriplet the objective with its triplet term; its photometric part is the baseline
-     * @param term the triplet term's name
+     * @param triplets each triplet term's name and the objective with it; the first one's photometric part is the
+     *     baseline
      * @param python interpreter for the PyTorch side, or null for Java only
      */
-    public BenchmarkReport plusTraining(TrainingBenchmark benchmark, int batch, LossConfig withTriplet, String term,
+    public BenchmarkReport plusTraining(TrainingBenchmark benchmark, int batch, Map<String, LossConfig> triplets,
             Path python, Path script) throws IOException {
         if (python == null) {
-            return plus(benchmark.run(batch, withTriplet, term));
+            return plus(benchmark.run(batch, triplets));
         }
         try (PythonEagerProcess process = new PythonEagerProcess(python, script, config.architecture().configName(),
                 config.height(), config.width(), machine.torchThreads())) {
-            TrainingBenchmark.Result result = benchmark.run(batch, withTriplet, term, process);
+            TrainingBenchmark.Result result = benchmark.run(batch, triplets, process);
             Map<String, Measurement> all = new LinkedHashMap<>(measurements);
             result.measurements().forEach(m -> all.put(m.name(), m));
             return new BenchmarkReport(machine, config, pythonBanner == null ? process.banner() : pythonBanner, all,
@@ -132,10 +132,12 @@ public record BenchmarkReport(
                 trainingNode.put(objective(m), m.median());
             }
             Measurement baseline = training.get(0);
-            root.put("training_batch", Integer.parseInt(baseline.name().split(" ")[2]));
-            Measurement triplet = trainingTriplet(training);
-            if (triplet != null) {
-                root.put("training_triplet_overhead", overhead(baseline, triplet));
+            root.put("training_batch", batch(baseline));
+            root.put("train_step_s", batch(baseline) / baseline.median());
+            List<Measurement> triplets = trainingTriplets(training);
+            if (!triplets.isEmpty()) {
+                ObjectNode overheads = root.putObject("training_triplet_overhead");
+                triplets.forEach(m -> overheads.put(objective(m), overhead(baseline, m)));
             }
             Measurement pytorch = trainingPytorch(training);
             if (pytorch != null) {
@@ -244,10 +246,9 @@ public record BenchmarkReport(
                 .anyMatch(key -> key.endsWith(" pytorch") && !key.startsWith(TrainingBenchmark.TRAINING + " "));
     }
 
-    /** The triplet-term measurement among the training ones, or null. */
-    private static Measurement trainingTriplet(List<Measurement> training) {
-        return training.stream().skip(1).filter(m -> !objective(m).equals(TrainingBenchmark.PYTORCH)).findFirst()
-                .orElse(null);
+    /** The triplet-term measurements among the training ones, in measurement order. */
+    private static List<Measurement> trainingTriplets(List<Measurement> training) {
+        return training.stream().skip(1).filter(m -> !objective(m).equals(TrainingBenchmark.PYTORCH)).toList();
     }
 
     /** PyTorch's training measurement, or null when it did not run. */

@@ -55,47 +55,63 @@ public final class TrainingBenchmark {
     /**
      * Measures steps on random triplets with blocky random semantic maps (16×16-pixel cells of 4 classes).
      *
-     * @param withTriplet the objective with its triplet term; its photometric part is the baseline
-     * @param term the triplet term's name, for the measurement key
-     * @return the baseline and the triplet measurements, in frames (samples) per second
+     * @param triplets each triplet term's name (for the measurement key) and the objective with that term; the
+     *     photometric part of the first is the baseline
+     * @return the baseline and one measurement per triplet term, in frames (samples) per second
      */
-    public List<Measurement> run(int batch, LossConfig withTriplet, String term) {
+    public List<Measurement> run(int batch, Map<String, LossConfig> triplets) {
         try {
-            return run(batch, withTriplet, term, null).measurements();
+            return run(batch, triplets, null).measurements();
         } catch (IOException e) {
             throw new UncheckedIOException("no Python process was involved", e);
         }
     }
 
     /**
-     * The measurements with PyTorch's training step as a third turn of every round: monodepth2's step in Python
+     * The measurements with PyTorch's training step as one more turn of every round: monodepth2's step in Python
      * at the same batch, size and thread count ({@code integration-tests/bench/monodepth2_train.py}).
      *
-     * @param python the PyTorch training process, or null for the two Java objectives alone
-     * @return the baseline, triplet and (with {@code python}) {@link #PYTORCH} measurements, and PyTorch's seconds
+     * @param python the PyTorch training process, or null for the Java objectives alone
+     * @return the baseline, per-term and (with {@code python}) {@link #PYTORCH} measurements, and PyTorch's seconds
      *     per step in each phase averaged over the measured rounds
      */
-    Result run(int batch, LossConfig withTriplet, String term, PythonEagerProcess python) throws IOException {
+    Result run(int batch, Map<String, LossConfig> triplets, PythonEagerProcess python) throws IOException {
+        if (triplets.isEmpty()) {
+            throw new IllegalArgumentException("at least one triplet term is needed");
+        }
         ModelConfig config = model.config();
         List<TrainingSample> samples = samples(batch, config);
-        LossConfig triplet = withTriplet.withBoundarySource(BoundarySource.SEMANTIC);
-        TrainingStep[] steps = {
-            new TrainingStep(model, TrainingConfig.monodepth2(1).withLoss(triplet.withoutTriplet())),
-            new TrainingStep(model, TrainingConfig.monodepth2(1).withLoss(triplet))
-        };
-        String[] names = {"photometric", "photometric+" + term, "pytorch photometric"};
-        int turns = python == null ? 2 : 3;
-        List<List<Double>> fps = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        List<String> names = new ArrayList<>(List.of("photometric"));
+        List<String> keys = new ArrayList<>(List.of("photometric"));
+        List<TrainingStep> steps = new ArrayList<>();
+        LossConfig baseline = triplets.values().iterator().next().withBoundarySource(BoundarySource.SEMANTIC)
+                .withoutTriplet();
+        steps.add(new TrainingStep(model, TrainingConfig.monodepth2(1).withLoss(baseline)));
+        triplets.forEach((term, loss) -> {
+            names.add("photometric+" + term);
+            keys.add(term);
+            steps.add(new TrainingStep(model,
+                    TrainingConfig.monodepth2(1).withLoss(loss.withBoundarySource(BoundarySource.SEMANTIC))));
+        });
+        if (python != null) {
+            names.add("pytorch photometric");
+            keys.add(PYTORCH);
+        }
+        int turns = names.size();
+        List<List<Double>> fps = new ArrayList<>();
+        for (int i = 0; i < turns; i++) {
+            fps.add(new ArrayList<>());
+        }
         Map<String, Double> phases = new LinkedHashMap<>();
         for (int round = 0; round <= rounds; round++) {
             for (int turn = 0; turn < turns; turn++) {
                 // the order rotates every round, so no side always runs right after another
                 int which = (round + turn) % turns;
                 double seconds;
-                if (which < 2) {
+                if (which < steps.size()) {
                     long start = System.nanoTime();
                     for (int i = 0; i < stepsPerRound; i++) {
-                        steps[which].step(samples);
+                        steps.get(which).step(samples);
                     }
                     seconds = (System.nanoTime() - start) / 1e9;
                 } else {
@@ -109,15 +125,14 @@ public final class TrainingBenchmark {
                 if (round > 0) {
                     fps.get(which).add(value);
                 }
-                progress.printf("  training   batch %d round %d%s: %-28s %.3f frames/s (%.2f s/step)%n", batch, round,
-                        round == 0 ? " (warm-up)" : "", names[which], value, batch / value);
+                progress.printf("  training   batch %d round %d%s: %-36s %.3f frames/s (%.2f s/step)%n", batch, round,
+                        round == 0 ? " (warm-up)" : "", names.get(which), value, batch / value);
                 progress.flush();
             }
         }
-        List<Measurement> measurements = new ArrayList<>(List.of(
-                new Measurement(key(batch, "photometric"), fps.get(0)), new Measurement(key(batch, term), fps.get(1))));
-        if (python != null) {
-            measurements.add(new Measurement(key(batch, PYTORCH), fps.get(2)));
+        List<Measurement> measurements = new ArrayList<>();
+        for (int i = 0; i < turns; i++) {
+            measurements.add(new Measurement(key(batch, keys.get(i)), fps.get(i)));
         }
         Map<String, Double> perStep = new LinkedHashMap<>();
         phases.forEach((phase, s) -> perStep.put(phase, s / ((double) rounds * stepsPerRound)));
@@ -125,9 +140,9 @@ public final class TrainingBenchmark {
     }
 
     /**
-     * What {@link #run(int, LossConfig, String, PythonEagerProcess)} measured.
+     * What {@link #run(int, Map, PythonEagerProcess)} measured.
      *
-     * @param measurements baseline, triplet and, when PyTorch ran, its measurement
+     * @param measurements baseline, one per triplet term and, when PyTorch ran, its measurement
      * @param pytorchPhases PyTorch's seconds per step by phase (data, forward, backward, optimizer); empty without it
      */
     record Result(List<Measurement> measurements, Map<String, Double> pytorchPhases) {

@@ -11,6 +11,7 @@ import io.depthstream.model.net.ModelConfig;
 import io.depthstream.pipeline.bench.BenchmarkMachine;
 import io.depthstream.pipeline.bench.BenchmarkReport;
 import io.depthstream.pipeline.bench.PipelineBenchmark;
+import io.depthstream.pipeline.bench.ProcessMemory;
 import io.depthstream.pipeline.bench.InferenceBenchmark;
 import io.depthstream.pipeline.bench.TrainingBenchmark;
 import io.depthstream.pipeline.bench.TrainingJobBenchmark;
@@ -24,8 +25,11 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -36,28 +40,29 @@ import java.util.concurrent.Callable;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = {
-            "Measure inference throughput and synthetic rendering speed on this machine; optionally training steps"
-                    + " and the streaming job.",
+            "Measure, on this machine: model inference, the streaming job, training steps and synthetic rendering;"
+                    + " optionally PyTorch's side and the offline training job.",
             "",
             "A seeded random model of the chosen architecture runs on random images; each configuration gets one"
                     + " warm-up round and --rounds measured rounds, reported as median (min, max) frames/s. With"
                     + " --python, the same architecture built independently in PyTorch"
                     + " (integration-tests/bench/monodepth2_eager.py) runs on the same thread count, its rounds"
-                    + " alternating with the Java ones. Then, unless --no-synth, synthetic-drive rendering at 1242x375"
-                    + " (frames and velodyne sweeps per second). Writes JSON and prints Markdown tables.",
+                    + " alternating with the Java ones.",
             "",
-            "With --pipeline, the streaming job itself: synthetic 1242x375 frames of 2 cameras queued on an"
+            "The streaming job (unless --no-pipeline): synthetic 1242x375 frames of 2 cameras queued on an"
                     + " in-process Kafka broker, the job on a Flink MiniCluster, its results per second against the"
                     + " bare model (before and after, same batch and size) and against an in-process loop doing the"
                     + " same per-frame work; with latency and per-stage times.",
             "",
-            "With --training, training steps (augmentation, forward, loss, backward, Adam) at --training-batch on"
-                    + " random triplets with blocky semantic maps, with the photometric objective alone and with the"
-                    + " --triplet term added, rounds alternating; reports both and the triplet's overhead. With"
-                    + " --python as well, monodepth2's training step in PyTorch"
-                    + " (integration-tests/bench/monodepth2_train.py: same networks, photometric objective,"
-                    + " augmentation and Adam) runs as a third turn of every round on the same thread count;"
-                    + " reports depthstream's photometric step against it and PyTorch's time per phase."
+            "Training steps (unless --no-training): augmentation, forward, loss, backward and Adam at"
+                    + " --training-batch on random triplets with blocky semantic maps, with the photometric objective"
+                    + " alone and with each --triplet term added, turns rotating every round. With --python as well,"
+                    + " monodepth2's training step in PyTorch (integration-tests/bench/monodepth2_train.py: same"
+                    + " networks, photometric objective, augmentation and Adam) takes a turn too.",
+            "",
+            "Then, unless --no-synth, synthetic-drive rendering at 1242x375 (frames and velodyne sweeps per second),"
+                    + " and the process's peak resident memory and its part outside the Java heap. Writes JSON and"
+                    + " prints Markdown tables. The default run takes about 4 minutes on 2 CPU cores."
         })
 public final class BenchCommand implements Callable<Integer> {
 
@@ -100,25 +105,28 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-inference", description = "Skip the inference measurements.")
     boolean noInference;
 
-    @Option(names = "--training", description = "Also measure training steps with and without a triplet term"
-            + " (and, with --python, PyTorch's monodepth2 training step).")
+    @Option(names = "--training", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Measure training steps with and without each --triplet term (and, with --python,"
+                    + " PyTorch's monodepth2 training step); --no-training skips them.")
     boolean training;
 
     @Option(names = "--training-batch", defaultValue = "4",
             description = "Batch of the training measurement (default: ${DEFAULT-VALUE}).")
     int trainingBatch;
 
-    @Option(names = "--training-steps", defaultValue = "2",
+    @Option(names = "--training-steps", defaultValue = "1",
             description = "Training steps per round (default: ${DEFAULT-VALUE}).")
     int trainingSteps;
 
-    @Option(names = "--triplet", paramLabel = "TERM", defaultValue = "fsre",
-            description = "Triplet term the training measurement adds: fsre|isolated|differential (default: ${DEFAULT-VALUE}).",
+    @Option(names = "--triplet", paramLabel = "TERM[,TERM...]", defaultValue = "fsre,isolated,differential",
+            split = ",", description = "Triplet terms the training measurement adds, one objective each:"
+                    + " fsre|isolated|differential (default: ${DEFAULT-VALUE}).",
             converter = LossCommand.TripletConverter.class)
-    TripletChoice triplet;
+    List<TripletChoice> triplets;
 
-    @Option(names = "--pipeline", description = "Also measure the streaming job through an in-process Kafka broker "
-            + "and Flink MiniCluster against the bare model and an in-process loop, at --pipeline-batch.")
+    @Option(names = "--pipeline", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Measure the streaming job through an in-process Kafka broker and Flink MiniCluster against"
+                    + " the bare model and an in-process loop, at --pipeline-batch; --no-pipeline skips it.")
     boolean pipeline;
 
     @Option(names = "--pipeline-batch", defaultValue = "4",
@@ -158,9 +166,15 @@ public final class BenchCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--rounds, --frames and every --batch must be at least 1");
         }
-        if (training && (trainingBatch < 1 || trainingSteps < 1 || triplet == TripletChoice.NONE)) {
+        if (training && (trainingBatch < 1 || trainingSteps < 1 || triplets.isEmpty()
+                || triplets.contains(TripletChoice.NONE))) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--training needs --training-batch and --training-steps of at least 1 and a --triplet term");
+                    "training steps need --training-batch and --training-steps of at least 1 and --triplet terms"
+                            + " among fsre, isolated, differential (--no-training skips them)");
+        }
+        if (pipeline && (pipelineBatch < 1 || pipelineFrames < 3)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--pipeline-batch must be at least 1 and --pipeline-frames at least 3 (--no-pipeline skips it)");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -174,9 +188,12 @@ public final class BenchCommand implements Callable<Integer> {
             report = BenchmarkReport.measure(model, machine, noInference ? List.of() : kinds, batches, rounds, frames,
                     noInference ? null : python, locateScript("monodepth2_eager.py"), !noSynth, err);
             if (training) {
+                Map<String, LossConfig> objectives = new LinkedHashMap<>();
+                for (TripletChoice triplet : triplets) {
+                    objectives.put(triplet.term(), triplet.applyTo(LossConfig.monodepth2()));
+                }
                 report = report.plusTraining(new TrainingBenchmark(model, rounds, trainingSteps, err), trainingBatch,
-                        triplet.applyTo(LossConfig.monodepth2()), triplet.term(), python,
-                        locateScript("monodepth2_train.py"));
+                        objectives, python, locateScript("monodepth2_train.py"));
             }
         }
         PipelineBenchmark.Result pipelineResult = null;
@@ -191,8 +208,21 @@ public final class BenchCommand implements Callable<Integer> {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = report.toJson(mapper);
         if (pipelineResult != null) {
+            root.put("pipeline_fps", pipelineResult.pipelineFps());
+            root.put("pipeline_ratio", pipelineResult.ratio());
+            root.put("latency_ms_p50", pipelineResult.latencyMsP50());
+            root.put("latency_ms_p99", pipelineResult.latencyMsP99());
             root.set("pipeline", mapper.valueToTree(pipelineResult));
         }
+        Optional<ProcessMemory> memory = ProcessMemory.current();
+        memory.ifPresent(m -> {
+            ObjectNode node = root.putObject("memory");
+            node.put("peak_rss_mib", m.peakRssBytes() / MIB);
+            node.put("rss_mib", m.rssBytes() / MIB);
+            node.put("heap_committed_mib", m.heapCommittedBytes() / MIB);
+            node.put("heap_used_mib", m.heapUsedBytes() / MIB);
+            node.put("off_heap_mib", m.offHeapBytes() / MIB);
+        });
         if (trainingJobResult != null) {
             ObjectNode node = mapper.valueToTree(trainingJobResult);
             node.put("job_images_per_s", trainingJobResult.jobImagesPerSecond());
@@ -210,11 +240,20 @@ public final class BenchCommand implements Callable<Integer> {
             out.println();
             out.print(trainingJobTable(trainingJobResult));
         }
+        memory.ifPresent(m -> {
+            out.println();
+            out.printf(Locale.ROOT, "memory: peak resident %.0f MiB; at the end resident %.0f MiB, Java heap committed"
+                    + " %.0f MiB (%.0f used), outside the heap %.0f MiB%n", m.peakRssBytes() / MIB,
+                    m.rssBytes() / MIB, m.heapCommittedBytes() / MIB, m.heapUsedBytes() / MIB,
+                    m.offHeapBytes() / MIB);
+        });
         out.println();
         out.println("wrote " + json.toAbsolutePath());
         out.flush();
         return 0;
     }
+
+    private static final double MIB = 1024.0 * 1024.0;
 
     static String pipelineTable(PipelineBenchmark.Result r) {
         StringBuilder table = new StringBuilder();

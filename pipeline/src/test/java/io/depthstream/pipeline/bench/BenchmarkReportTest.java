@@ -38,8 +38,10 @@ class BenchmarkReportTest {
         assertThat(json.at("/training_fps/photometric").asDouble()).isEqualTo(0.7);
         assertThat(json.at("/training_fps/pytorch").asDouble()).isEqualTo(0.45);
         assertThat(json.get("training_vs_pytorch").asDouble()).isCloseTo(0.7 / 0.45, within(1e-12));
-        assertThat(json.get("training_triplet_overhead").asDouble()).isCloseTo(0.7 / 0.5 - 1, within(1e-12));
+        assertThat(json.at("/training_triplet_overhead/fsre").asDouble()).isCloseTo(0.7 / 0.5 - 1, within(1e-12));
+        assertThat(json.get("training_triplet_overhead")).as("PyTorch is not a triplet term").hasSize(1);
         assertThat(json.get("training_batch").asInt()).isEqualTo(4);
+        assertThat(json.get("train_step_s").asDouble()).isCloseTo(4 / 0.7, within(1e-12));
         assertThat(json.at("/pytorch_training_s_per_step/forward").asDouble()).isEqualTo(3.5);
         assertThat(json.at("/machine/pytorch_eager").asText()).isEqualTo("torch 1.13.0 threads 2");
         assertThat(json.has("pytorch_eager_fps")).isFalse();
@@ -53,6 +55,18 @@ class BenchmarkReportTest {
     }
 
     @Test
+    void readsPeakAndCurrentResidentMemoryFromTheProcessStatus() {
+        ProcessMemory memory = ProcessMemory.parse("Name:\tjava\nVmPeak:\t 9000000 kB\nVmHWM:\t  2048000 kB\n"
+                + "VmRSS:\t  1024000 kB\nThreads:\t42\n");
+
+        assertThat(memory.peakRssBytes()).isEqualTo(2048000L * 1024);
+        assertThat(memory.rssBytes()).isEqualTo(1024000L * 1024);
+        assertThat(memory.offHeapBytes()).isEqualTo(Math.max(0, 1024000L * 1024 - memory.heapCommittedBytes()));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProcessMemory.parse("Name:\tjava\n"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void withoutPytorchTheTrainingReportIsTheTripletComparisonAlone() {
         Map<String, Measurement> measurements = new LinkedHashMap<>();
         measurements.put(TrainingBenchmark.key(1, "photometric"),
@@ -62,7 +76,7 @@ class BenchmarkReportTest {
 
         ObjectNode json = report.toJson(new ObjectMapper());
 
-        assertThat(json.get("training_triplet_overhead").asDouble()).isEqualTo(1.0);
+        assertThat(json.at("/training_triplet_overhead/fsre").asDouble()).isEqualTo(1.0);
         assertThat(json.has("training_vs_pytorch")).isFalse();
         assertThat(json.has("pytorch_training_s_per_step")).isFalse();
         assertThat(report.toMarkdown()).contains("| training batch 1 fsre | 1.00 (1.00–1.00) | 1.00 | +100.0% |")

@@ -21,7 +21,8 @@ class BenchCommandTest {
         Path json = dir.resolve("bench.json");
 
         DepthstreamCommandTest.Run result = run("bench", "--arch", "lite", "--height", "64", "--width", "96",
-                "--batch", "1,2", "--rounds", "2", "--frames", "2", "--no-synth", "--json", json.toString());
+                "--batch", "1,2", "--rounds", "2", "--frames", "2", "--no-synth", "--no-training", "--no-pipeline",
+                "--json", json.toString());
 
         assertThat(result.exit()).as(result.err()).isZero();
         JsonNode root = new ObjectMapper().readTree(json.toFile());
@@ -34,7 +35,14 @@ class BenchCommandTest {
         assertThat(root.at("/model/architecture").asText()).isEqualTo("lite");
         assertThat(root.has("pytorch_eager_fps")).isFalse();
         assertThat(root.has("synth_render_fps")).isFalse();
-        assertThat(result.out()).contains("| depth | 1 |").contains("| depth+pose | 2 |");
+        assertThat(root.has("train_step_s")).isFalse();
+        assertThat(root.has("pipeline_fps")).isFalse();
+        assertThat(root.at("/memory/peak_rss_mib").asDouble()).isGreaterThanOrEqualTo(root.at("/memory/rss_mib").asDouble())
+                .isPositive();
+        assertThat(root.at("/memory/off_heap_mib").asDouble()).isEqualTo(
+                Math.max(0, root.at("/memory/rss_mib").asDouble() - root.at("/memory/heap_committed_mib").asDouble()),
+                within(1e-9));
+        assertThat(result.out()).contains("| depth | 1 |").contains("| depth+pose | 2 |").contains("memory: peak resident");
         assertThat(result.err()).contains("round 0 (warm-up)").contains("round 2");
     }
 
@@ -43,7 +51,8 @@ class BenchCommandTest {
         Path json = dir.resolve("bench.json");
 
         DepthstreamCommandTest.Run result = run("bench", "--arch", "lite", "--height", "64", "--width", "96",
-                "--batch", "1", "--kinds", "depth", "--rounds", "1", "--frames", "1", "--json", json.toString());
+                "--batch", "1", "--kinds", "depth", "--rounds", "1", "--frames", "1", "--no-training", "--no-pipeline",
+                "--json", json.toString());
 
         assertThat(result.exit()).as(result.err()).isZero();
         JsonNode root = new ObjectMapper().readTree(json.toFile());
@@ -53,29 +62,56 @@ class BenchCommandTest {
     }
 
     @Test
-    void measuresTrainingStepsWithAndWithoutTheTripletTerm(@TempDir Path dir) throws Exception {
+    void measuresTrainingStepsWithAndWithoutEachTripletTerm(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("bench.json");
 
         DepthstreamCommandTest.Run result = run("bench", "--arch", "lite", "--height", "64", "--width", "96",
-                "--no-inference", "--no-synth", "--training", "--training-batch", "1", "--training-steps", "1",
-                "--triplet", "isolated", "--rounds", "2", "--json", json.toString());
+                "--no-inference", "--no-synth", "--no-pipeline", "--training-batch", "1", "--training-steps", "1",
+                "--triplet", "isolated,differential", "--rounds", "2", "--json", json.toString());
 
         assertThat(result.exit()).as(result.err()).isZero();
         JsonNode root = new ObjectMapper().readTree(json.toFile());
-        assertThat(root.at("/training_fps/photometric").asDouble()).isPositive();
-        assertThat(root.at("/training_fps/triplet_isolated").asDouble()).isPositive();
+        double photometric = root.at("/training_fps/photometric").asDouble();
+        assertThat(photometric).isPositive();
         assertThat(root.get("training_batch").asInt()).isEqualTo(1);
-        double overhead = root.get("training_triplet_overhead").asDouble();
-        assertThat(overhead).isEqualTo(root.at("/training_fps/photometric").asDouble()
-                / root.at("/training_fps/triplet_isolated").asDouble() - 1, org.assertj.core.api.Assertions.within(1e-12));
-        assertThat(root.get("measurements")).hasSize(2);
+        assertThat(root.get("train_step_s").asDouble()).isCloseTo(1 / photometric, within(1e-12));
+        for (String term : new String[] {"triplet_isolated", "triplet_differential"}) {
+            double with = root.at("/training_fps/" + term).asDouble();
+            assertThat(with).isPositive();
+            assertThat(root.at("/training_triplet_overhead/" + term).asDouble())
+                    .isCloseTo(photometric / with - 1, within(1e-12));
+        }
+        assertThat(root.get("training_triplet_overhead")).hasSize(2);
+        assertThat(root.get("measurements")).hasSize(3);
         assertThat(root.has("raw_inference_fps")).isTrue();
         assertThat(root.get("raw_inference_fps")).isEmpty();
-        assertThat(result.out()).contains("| training batch 1 photometric |").contains("triplet_isolated");
+        assertThat(result.out()).contains("| training batch 1 photometric |").contains("triplet_isolated")
+                .contains("triplet_differential");
         assertThat(result.err()).contains("round 2");
 
-        DepthstreamCommandTest.Run none = run("bench", "--training", "--triplet", "none", "--no-inference");
+        DepthstreamCommandTest.Run none = run("bench", "--triplet", "none", "--no-inference");
         assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).contains("--triplet").contains("--no-training");
+    }
+
+    @Test
+    void measuresTheStreamingJobAgainstTheBareModel(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+
+        DepthstreamCommandTest.Run result = run("bench", "--arch", "lite", "--height", "64", "--width", "96",
+                "--no-inference", "--no-synth", "--no-training", "--pipeline-batch", "2", "--pipeline-frames", "6",
+                "--json", json.toString());
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertThat(root.at("/pipeline/frames").asInt()).as("every frame of 2 cameras x 6").isEqualTo(12);
+        double fps = root.get("pipeline_fps").asDouble();
+        assertThat(fps).isPositive().isEqualTo(root.at("/pipeline/pipelineFps").asDouble());
+        double bare = (root.at("/pipeline/modelFpsBefore").asDouble() + root.at("/pipeline/modelFpsAfter").asDouble()) / 2;
+        assertThat(root.get("pipeline_ratio").asDouble()).isCloseTo(fps / bare, within(1e-9));
+        assertThat(root.get("latency_ms_p50").asDouble()).isPositive()
+                .isLessThanOrEqualTo(root.get("latency_ms_p99").asDouble());
+        assertThat(result.out()).contains("| job (Kafka → Flink → Kafka) |").contains("latency p50");
     }
 
     @Test
@@ -88,7 +124,7 @@ class BenchCommandTest {
         Path json = dir.resolve("bench.json");
 
         DepthstreamCommandTest.Run result = run("bench", "--arch", "lite", "--height", "64", "--width", "96",
-                "--no-inference", "--no-synth", "--training", "--training-batch", "1", "--training-steps", "1",
+                "--no-inference", "--no-synth", "--no-pipeline", "--training-batch", "1", "--training-steps", "1",
                 "--rounds", "1", "--python", python.toString(), "--json", json.toString());
 
         assertThat(result.exit()).as(result.err()).isZero();
@@ -97,11 +133,11 @@ class BenchCommandTest {
         double pytorch = root.at("/training_fps/pytorch").asDouble();
         assertThat(pytorch).isPositive();
         assertThat(root.get("training_vs_pytorch").asDouble()).isCloseTo(java / pytorch, within(1e-12));
-        assertThat(root.has("training_triplet_overhead")).isTrue();
+        assertThat(root.get("training_triplet_overhead")).as("the three triplet terms by default").hasSize(3);
         assertThat(root.get("pytorch_training_s_per_step").fieldNames())
                 .toIterable().containsExactly("data", "forward", "backward", "optimizer");
         assertThat(root.at("/machine/pytorch_eager").asText()).startsWith("torch ");
-        assertThat(root.get("measurements")).hasSize(3);
+        assertThat(root.get("measurements")).hasSize(5);
         assertThat(result.out()).contains("| PyTorch frames/s |").contains("PyTorch seconds per step:");
         assertThat(result.err()).contains("pytorch photometric");
     }
