@@ -125,6 +125,10 @@ public record BenchmarkReport(
             root.put("synth_render_fps", render.median());
             root.put("synth_velodyne_sweeps_per_s", measurements.get(SynthBenchmark.SCAN).median());
         }
+        Measurement decode = measurements.get(SynthBenchmark.DECODE);
+        if (decode != null) {
+            root.put("kitti_archive_decode_fps", decode.median());
+        }
         List<Measurement> training = training();
         if (!training.isEmpty()) {
             ObjectNode trainingNode = root.putObject("training_fps");
@@ -201,6 +205,11 @@ public record BenchmarkReport(
                     .append("| rendered frames (colour + depth) | ").append(format(render)).append(" |\n")
                     .append("| velodyne sweeps (64 beams) | ").append(format(measurements.get(SynthBenchmark.SCAN)))
                     .append(" |\n");
+            Measurement decode = measurements.get(SynthBenchmark.DECODE);
+            if (decode != null) {
+                md.append("| KITTI raw archive frames read and decoded (zip + PNG to RGB) | ").append(format(decode))
+                        .append(" |\n");
+            }
         }
         List<Measurement> training = training();
         if (!training.isEmpty()) {

@@ -1,28 +1,44 @@
 package io.depthstream.pipeline.bench;
 
+import io.depthstream.model.data.KittiCamera;
+import io.depthstream.model.data.KittiDrive;
+import io.depthstream.model.data.KittiRawArchive;
 import io.depthstream.model.data.synth.DriveOptions;
 import io.depthstream.model.data.synth.SyntheticDrive;
+import io.depthstream.model.data.synth.SyntheticDriveWriter;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
-/** Synthetic-drive rendering speed at KITTI's 1242×375: camera frames (colour + depth) and velodyne sweeps per second. */
+/**
+ * Synthetic-drive rendering speed at KITTI's 1242×375 (camera frames with depth, velodyne sweeps per second) and
+ * the speed of reading frames back from a KITTI raw archive: zip entry inflated, PNG decoded to RGB.
+ */
 public final class SynthBenchmark {
 
     /** Key of the rendering measurement. */
     public static final String RENDER = "synth render 1242x375";
     /** Key of the velodyne sweep measurement. */
     public static final String SCAN = "synth velodyne sweep";
+    /** Key of the archive-decode measurement. */
+    public static final String DECODE = "kitti archive decode 1242x375";
 
     private SynthBenchmark() {}
 
     /**
-     * Renders {@code rounds + 1} rounds of {@code framesPerRound} consecutive frames (the first round warms up).
+     * Renders {@code rounds + 1} rounds of {@code framesPerRound} consecutive frames (the first round warms up), then
+     * writes {@code framesPerRound} frames as a KITTI raw archive in a temporary directory and reads them back
+     * {@code rounds + 1} times.
      *
-     * @return the render and sweep measurements, keyed {@link #RENDER} and {@link #SCAN}
+     * @return the render, sweep and decode measurements, keyed {@link #RENDER}, {@link #SCAN} and {@link #DECODE}
      */
-    static List<Measurement> run(int rounds, int framesPerRound, PrintWriter progress) {
+    static List<Measurement> run(int rounds, int framesPerRound, PrintWriter progress) throws IOException {
         SyntheticDrive drive = SyntheticDrive.generate(1, DriveOptions.kitti((rounds + 1) * framesPerRound));
         List<Double> render = new ArrayList<>();
         List<Double> scan = new ArrayList<>();
@@ -47,6 +63,43 @@ public final class SynthBenchmark {
                     round == 0 ? " (warm-up)" : "", renderFps, scanFps);
             progress.flush();
         }
-        return List.of(new Measurement(RENDER, render), new Measurement(SCAN, scan));
+        return List.of(new Measurement(RENDER, render), new Measurement(SCAN, scan),
+                new Measurement(DECODE, decode(rounds, framesPerRound, progress)));
+    }
+
+    private static List<Double> decode(int rounds, int frames, PrintWriter progress) throws IOException {
+        Path dir = Files.createTempDirectory("depthstream-bench-kitti");
+        try {
+            new SyntheticDriveWriter(1, 1, DriveOptions.kitti(frames)).write(dir, (done, total) -> { });
+            KittiDrive drive = KittiDrive.parse("2011_09_26/" + SyntheticDriveWriter.driveName(1));
+            List<Double> decode = new ArrayList<>();
+            try (KittiRawArchive archive = KittiRawArchive.open(dir)) {
+                List<Integer> numbers = archive.frames(drive, KittiCamera.IMAGE_02);
+                for (int round = 0; round <= rounds; round++) {
+                    long start = System.nanoTime();
+                    int decoded = 0;
+                    for (int number : numbers) {
+                        decoded += archive.image(drive, number, KittiCamera.IMAGE_02).width() > 0 ? 1 : 0;
+                    }
+                    double fps = decoded / ((System.nanoTime() - start) / 1e9);
+                    if (decoded != frames) {
+                        throw new IllegalStateException("decoded " + decoded + " of " + frames + " frames");
+                    }
+                    if (round > 0) {
+                        decode.add(fps);
+                    }
+                    progress.printf("  archive    round %d%s: read + decode %.2f frames/s%n", round,
+                            round == 0 ? " (warm-up)" : "", fps);
+                    progress.flush();
+                }
+            }
+            return decode;
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 }

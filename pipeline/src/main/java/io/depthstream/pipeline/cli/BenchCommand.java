@@ -40,7 +40,8 @@ import java.util.concurrent.Callable;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = {
-            "Measure, on this machine: model inference, the streaming job, training steps and synthetic rendering;"
+            "Measure, on this machine: model inference, the streaming job, training steps, synthetic rendering and"
+                    + " KITTI-archive decoding;"
                     + " optionally PyTorch's side and the offline training job.",
             "",
             "A seeded random model of the chosen architecture runs on random images; each configuration gets one"
@@ -60,8 +61,10 @@ import java.util.concurrent.Callable;
                     + " monodepth2's training step in PyTorch (integration-tests/bench/monodepth2_train.py: same"
                     + " networks, photometric objective, augmentation and Adam) takes a turn too.",
             "",
-            "Then, unless --no-synth, synthetic-drive rendering at 1242x375 (frames and velodyne sweeps per second),"
-                    + " and the process's peak resident memory and its part outside the Java heap. Writes JSON and"
+            "Unless --no-synth, synthetic-drive rendering at 1242x375 (frames and velodyne sweeps per second) and"
+                    + " reading such frames back from a KITTI raw archive (zip + PNG decode per second).",
+            "",
+            "At the end, the process's peak resident memory and its part outside the Java heap. Writes JSON and"
                     + " prints Markdown tables. The default run takes about 4 minutes on 2 CPU cores."
         })
 public final class BenchCommand implements Callable<Integer> {
@@ -99,7 +102,8 @@ public final class BenchCommand implements Callable<Integer> {
                     + " inference, and with --training the training step.")
     Path python;
 
-    @Option(names = "--no-synth", description = "Skip measuring synthetic-drive rendering at 1242x375.")
+    @Option(names = "--no-synth", description = "Skip measuring synthetic-drive rendering and KITTI-archive decoding at"
+            + " 1242x375.")
     boolean noSynth;
 
     @Option(names = "--no-inference", description = "Skip the inference measurements.")

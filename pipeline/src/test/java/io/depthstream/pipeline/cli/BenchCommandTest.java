@@ -58,7 +58,10 @@ class BenchCommandTest {
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         assertThat(root.get("synth_render_fps").asDouble()).isPositive();
         assertThat(root.get("synth_velodyne_sweeps_per_s").asDouble()).isPositive();
-        assertThat(result.out()).contains("| rendered frames (colour + depth) |");
+        assertThat(root.get("kitti_archive_decode_fps").asDouble()).isPositive();
+        assertThat(result.out()).contains("| rendered frames (colour + depth) |")
+                .contains("| KITTI raw archive frames read and decoded (zip + PNG to RGB) |");
+        assertThat(result.err()).contains("archive    round 1: read + decode");
     }
 
     @Test
