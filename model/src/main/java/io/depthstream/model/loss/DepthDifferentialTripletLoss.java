@@ -55,7 +55,6 @@ public final class DepthDifferentialTripletLoss {
      */
     public static final double SQUARED_DISTANCE_FLOOR = 1e-12;
 
-    private static final int[] ROLL_AXES = {0, 2, 3};
 
     private final DifferentialTripletConfig config;
     private final Random random;
@@ -237,7 +236,7 @@ public final class DepthDifferentialTripletLoss {
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 NDArray cross = rolledInnerProduct(f, roll);
-                NDArray squared = norms.add(rollByIndex(norms, roll)).sub(cross).sub(cross);
+                NDArray squared = norms.add(roll(norms, roll)).sub(cross).sub(cross);
                 NDArray distance = squared.clip(SQUARED_DISTANCE_FLOOR, Double.POSITIVE_INFINITY).sqrt();
                 NDArray both = valid.logicalAnd(roll(valid, roll));
                 NDArray differential = reference.sub(roll(reference, roll)).abs();
@@ -288,11 +287,14 @@ public final class DepthDifferentialTripletLoss {
      * block.
      */
     private static NDArray rolledInnerProduct(NDArray a, SampleRoll roll) {
-        return a.mul(rollByIndex(a, roll)).sum(new int[] {1}, true);
+        return a.mul(roll(a, roll)).sum(new int[] {1}, true);
     }
 
-    /** torch.roll over batch, rows and columns of (B, C, h, w) by selecting indices (differentiable). */
-    static NDArray rollByIndex(NDArray x, SampleRoll roll) {
+    /**
+     * torch.roll over batch, rows and columns of (B, C, h, w): out[i] = x[(i − shift) mod n], by selecting indices
+     * (differentiable; the gradient is one scatter per rolled axis group).
+     */
+    static NDArray roll(NDArray x, SampleRoll roll) {
         Shape shape = x.getShape();
         long batch = shape.get(0);
         long channels = shape.get(1);
@@ -304,7 +306,7 @@ public final class DepthDifferentialTripletLoss {
             for (int i = 0; i < sources.length; i++) {
                 sources[i] = Math.floorMod(i - roll.batch(), sources.length);
             }
-            out = select(out, sources, ":");
+            out = select(out, sources, "{}");
         }
         if (roll.rows() != 0 || roll.columns() != 0) {
             long[] sources = new long[h * w];
@@ -314,45 +316,18 @@ public final class DepthDifferentialTripletLoss {
                     sources[y * w + column] = (long) sourceRow * w + Math.floorMod(column - roll.columns(), w);
                 }
             }
-            out = select(out.reshape(batch, channels, (long) h * w), sources, ":, :,").reshape(batch, channels, h, w);
+            out = select(out.reshape(batch, channels, (long) h * w), sources, ":, :, {}").reshape(batch, channels, h, w);
         }
         return out;
     }
 
-    /** {@code x[prefix {}]} with the given int64 indices on the first axis after {@code prefix}. */
-    private static NDArray select(NDArray x, long[] indices, String prefix) {
+    /** {@code x[spec]} with the int64 {@code indices} in place of the spec's {@code {}}. */
+    private static NDArray select(NDArray x, long[] indices, String spec) {
         // create() wraps a Java buffer without copying, and autograd keeps the index for the backward pass, where
         // the buffer may already be collected: index with a copy that the engine owns
         try (NDArray wrapped = x.getManager().create(indices);
                 NDArray index = wrapped.duplicate()) {
-            String spec = prefix.equals(":") ? "{}" : prefix + " {}";
             return x.get(new NDIndex(spec, index));
         }
-    }
-
-    /** torch.roll over batch, rows and columns: out[i] = x[(i − shift) mod n]. */
-    static NDArray roll(NDArray x, SampleRoll roll) {
-        int[] shifts = {roll.batch(), roll.rows(), roll.columns()};
-        NDArray out = x;
-        for (int k = 0; k < ROLL_AXES.length; k++) {
-            int axis = ROLL_AXES[k];
-            long shift = shifts[k];
-            if (shift == 0) {
-                continue;
-            }
-            long length = out.getShape().get(axis);
-            NDArray tail = out.get(slice(axis, length - shift, length));
-            NDArray head = out.get(slice(axis, 0, length - shift));
-            out = tail.concat(head, axis);
-        }
-        return out;
-    }
-
-    private static NDIndex slice(int axis, long start, long end) {
-        NDIndex index = new NDIndex();
-        for (int i = 0; i < axis; i++) {
-            index.addAllDim();
-        }
-        return index.addSliceDim(start, end);
     }
 }
