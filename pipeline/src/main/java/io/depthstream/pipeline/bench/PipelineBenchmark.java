@@ -20,6 +20,7 @@ import io.depthstream.pipeline.embedded.OutputReader;
 import io.depthstream.pipeline.embedded.OutputRecords;
 import io.depthstream.pipeline.embedded.Percentiles;
 import io.depthstream.pipeline.embedded.ScratchDirectory;
+import io.depthstream.pipeline.embedded.StoppingJobLogs;
 import io.depthstream.pipeline.job.StreamingJob;
 import io.depthstream.pipeline.replay.KittiReplay;
 import io.depthstream.pipeline.replay.ReplayListener;
@@ -152,6 +153,7 @@ public final class PipelineBenchmark {
             try (OutputReader reader = new OutputReader(kafka.bootstrapServers(), streaming.kafka().topics().depth(),
                     streaming.kafka().topics().poses(), streaming.kafka().topics().dlq())) {
                 out = reader.readUntil(frames, Duration.ofMinutes(10), done -> { });
+                StoppingJobLogs.quietDeclinedCheckpoints();
                 job.stopWithSavepoint(true, scratch.resolve("savepoint").toUri().toString(),
                         SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
             }

@@ -17,9 +17,6 @@ import io.depthstream.pipeline.bench.TrainingBenchmark;
 import io.depthstream.pipeline.bench.TrainingJobBenchmark;
 import io.depthstream.model.train.LossConfig;
 import io.depthstream.pipeline.config.TripletChoice;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -205,11 +202,6 @@ public final class BenchCommand implements Callable<Integer> {
         }
         PipelineBenchmark.Result pipelineResult = null;
         if (pipeline) {
-            if (!LogManager.getRootLogger().isInfoEnabled()) {
-                // The measured job is stopped while a checkpoint may be in flight: the declined checkpoint's
-                // warning and stack trace say nothing about the measurement. --verbose keeps it.
-                Configurator.setLevel("org.apache.flink.runtime.checkpoint.CheckpointFailureManager", Level.ERROR);
-            }
             pipelineResult = new PipelineBenchmark(config, pipelineBatch, 2, pipelineFrames, 1, err).run();
         }
         TrainingJobBenchmark.Result trainingJobResult = null;

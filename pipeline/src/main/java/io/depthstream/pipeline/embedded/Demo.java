@@ -19,9 +19,6 @@ import io.depthstream.pipeline.replay.ReplaySummary;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.config.Configurator;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -100,11 +97,7 @@ public final class Demo {
                     done -> progress.results(done, expected));
             double seconds = (System.nanoTime() - startNanos) / 1e9;
             progress.phase("stopping the job (draining it, so files and trajectories are complete)");
-            if (!LogManager.getRootLogger().isInfoEnabled()) {
-                // Draining declines the periodic checkpoint in flight ("task is closing"): expected, and its
-                // warning with a stack trace would read like a failure of the demo. --verbose keeps it.
-                Configurator.setLevel("org.apache.flink.runtime.checkpoint.CheckpointFailureManager", Level.ERROR);
-            }
+            StoppingJobLogs.quietDeclinedCheckpoints();
             job.stopWithSavepoint(true, scratch.resolve("savepoint").toUri().toString(), SavepointFormatType.CANONICAL)
                     .get(2, TimeUnit.MINUTES);
             finished = true;
