@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -13,6 +12,7 @@ import io.depthstream.model.geometry.ScalarConstant;
 import io.depthstream.model.net.DepthOutput;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -33,7 +33,7 @@ import java.util.Random;
  *
  * <p>Squared distances are expanded as ‖a‖² + ‖b‖² − 2⟨a, b⟩ in float64 (one copy of each feature map), so that
  * the small distances of positives do not cancel away. ⟨a, roll(a)⟩ is computed on a rolled copy made by index
- * selection, whose gradient is a single scatter. An earlier version multiplied the (up to eight) blocks a roll splits
+ * gather, whose gradient is a single (parallel) scatter_add. An earlier version multiplied the (up to eight) blocks a roll splits
  * the map into, from slices sharing the features' storage: the backward pass then kept only one channel per sample
  * map, but every slice's gradient was scattered into its own feature-sized buffer, and the term cost 45–50% of a
  * ResNet-18 training step at 640×192, batch 4 (now 32–33%). Now the backward pass keeps one float64 copy of each feature map per
@@ -292,7 +292,7 @@ public final class DepthDifferentialTripletLoss {
 
     /**
      * torch.roll over batch, rows and columns of (B, C, h, w): out[i] = x[(i − shift) mod n], by selecting indices
-     * (differentiable; the gradient is one scatter per rolled axis group).
+     * (differentiable; the gradient is one scatter_add per rolled axis group).
      */
     static NDArray roll(NDArray x, SampleRoll roll) {
         Shape shape = x.getShape();
@@ -306,7 +306,7 @@ public final class DepthDifferentialTripletLoss {
             for (int i = 0; i < sources.length; i++) {
                 sources[i] = Math.floorMod(i - roll.batch(), sources.length);
             }
-            out = select(out, sources, "{}");
+            out = select(out, sources, 0);
         }
         if (roll.rows() != 0 || roll.columns() != 0) {
             long[] sources = new long[h * w];
@@ -316,18 +316,28 @@ public final class DepthDifferentialTripletLoss {
                     sources[y * w + column] = (long) sourceRow * w + Math.floorMod(column - roll.columns(), w);
                 }
             }
-            out = select(out.reshape(batch, channels, (long) h * w), sources, ":, :, {}").reshape(batch, channels, h, w);
+            out = select(out.reshape(batch, channels, (long) h * w), sources, 2).reshape(batch, channels, h, w);
         }
         return out;
     }
 
-    /** {@code x[spec]} with the int64 {@code indices} in place of the spec's {@code {}}. */
-    private static NDArray select(NDArray x, long[] indices, String spec) {
+    /**
+     * {@code torch.gather(x, axis, index)} with the int64 {@code indices} (one per position along {@code axis})
+     * broadcast over the other axes without a copy. Gather rather than advanced indexing: the backward pass of
+     * advanced indexing is an accumulating index_put, which PyTorch runs on one thread; gather's is a parallel
+     * scatter_add.
+     */
+    private static NDArray select(NDArray x, long[] indices, int axis) {
+        Shape shape = x.getShape();
+        long[] indexShape = new long[shape.dimension()];
+        Arrays.fill(indexShape, 1);
+        indexShape[axis] = indices.length;
         // create() wraps a Java buffer without copying, and autograd keeps the index for the backward pass, where
-        // the buffer may already be collected: index with a copy that the engine owns
-        try (NDArray wrapped = x.getManager().create(indices);
-                NDArray index = wrapped.duplicate()) {
-            return x.get(new NDIndex(spec, index));
+        // the buffer may already be collected: gather with a copy that the engine owns
+        try (NDArray wrapped = x.getManager().create(indices, new Shape(indexShape));
+                NDArray index = wrapped.duplicate();
+                NDArray broadcast = index.broadcast(shape)) {
+            return x.gather(broadcast, axis);
         }
     }
 }
