@@ -1,6 +1,7 @@
 package io.depthstream.operators.triplet;
 
 import io.depthstream.operators.codec.Frame;
+import io.depthstream.operators.learner.FineTuneSampling;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -13,6 +14,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -52,6 +54,10 @@ import java.util.List;
  * </ul>
  * Out-of-order arrivals (a frame below the newest accepted seq) are counted in {@value #OUT_OF_ORDER_METRIC} and
  * emitted triplets in {@value #TRIPLETS_METRIC}.
+ *
+ * <p>With {@link FineTuneSampling} (online fine-tuning on), each emitted triplet the sampling picks is also
+ * emitted on the side output {@link #FINE_TUNE} for the learner ({@value #SAMPLED_METRIC}; full triplets skipped
+ * because the camera stood still in {@value #STATIC_METRIC}). Only picked triplets are copied to the side output.
  */
 public final class TripletAssembler extends KeyedProcessFunction<String, Frame, Triplet> {
 
@@ -70,7 +76,16 @@ public final class TripletAssembler extends KeyedProcessFunction<String, Frame, 
     /** Counter of emitted triplets. */
     public static final String TRIPLETS_METRIC = "tripletsEmitted";
 
+    /** Counter of triplets handed to the online learner. */
+    public static final String SAMPLED_METRIC = "fineTuneSampled";
+    /** Counter of drawn full triplets not handed to the learner because the camera did not move. */
+    public static final String STATIC_METRIC = "fineTuneStatic";
+
+    /** Side output of the triplets sampled for the online learner. */
+    public static final OutputTag<Triplet> FINE_TUNE = new OutputTag<>("fine-tune", TypeInformation.of(Triplet.class));
+
     private final TripletTiming timing;
+    private final FineTuneSampling sampling;
 
     private transient MapState<Long, Frame> pending;
     private transient ValueState<Frame> lastCentre;
@@ -84,13 +99,26 @@ public final class TripletAssembler extends KeyedProcessFunction<String, Frame, 
     private transient Counter late;
     private transient Counter idleFlushes;
     private transient Counter triplets;
+    private transient Counter sampled;
+    private transient Counter staticTriplets;
 
-    /** An assembler waiting and remembering as {@code timing} says. */
+    /** An assembler waiting and remembering as {@code timing} says, sampling nothing for a learner. */
     public TripletAssembler(TripletTiming timing) {
+        this(timing, null);
+    }
+
+    /**
+     * An assembler waiting and remembering as {@code timing} says that also emits the triplets {@code sampling}
+     * picks on {@link #FINE_TUNE}.
+     *
+     * @param sampling which triplets go to the learner, or null when nothing does
+     */
+    public TripletAssembler(TripletTiming timing, FineTuneSampling sampling) {
         if (timing == null) {
             throw new IllegalArgumentException("triplet timing is required");
         }
         this.timing = timing;
+        this.sampling = sampling;
     }
 
     @Override
@@ -124,6 +152,8 @@ public final class TripletAssembler extends KeyedProcessFunction<String, Frame, 
         late = metrics.counter(LATE_METRIC);
         idleFlushes = metrics.counter(IDLE_FLUSH_METRIC);
         triplets = metrics.counter(TRIPLETS_METRIC);
+        sampled = metrics.counter(SAMPLED_METRIC);
+        staticTriplets = metrics.counter(STATIC_METRIC);
     }
 
     @Override
@@ -145,11 +175,11 @@ public final class TripletAssembler extends KeyedProcessFunction<String, Frame, 
                 if (centre.seq() - seq <= timing.maxGap()) {
                     recentlyEmitted.put(seq, Boolean.TRUE);
                 }
-                emit(new Triplet(null, frame, null), out);
+                emit(new Triplet(null, frame, null), context, out);
                 return;
             }
             gaps.inc();
-            drain(Long.MAX_VALUE, true, out);
+            drain(Long.MAX_VALUE, true, context, out);
             lastCentre.clear();
             newestSeq.clear();
             recentlyEmitted.clear();
@@ -169,7 +199,7 @@ public final class TripletAssembler extends KeyedProcessFunction<String, Frame, 
         }
         context.timerService().registerEventTimeTimer(deadline(frame));
         refreshIdleTimer(context);
-        drain(context.timerService().currentWatermark(), false, out);
+        drain(context.timerService().currentWatermark(), false, context, out);
     }
 
     @Override
@@ -182,18 +212,18 @@ public final class TripletAssembler extends KeyedProcessFunction<String, Frame, 
             idleDeadline.clear();
             if (!pending.isEmpty()) {
                 idleFlushes.inc();
-                drain(Long.MAX_VALUE, true, out);
+                drain(Long.MAX_VALUE, true, context, out);
             }
             return;
         }
-        drain(context.timerService().currentWatermark(), false, out);
+        drain(context.timerService().currentWatermark(), false, context, out);
     }
 
     /**
      * Emits buffered frames from the lowest seq up while their neighbours are settled (all of them when
      * {@code force}).
      */
-    private void drain(long watermark, boolean force, Collector<Triplet> out) throws Exception {
+    private void drain(long watermark, boolean force, Context context, Collector<Triplet> out) throws Exception {
         List<Long> seqs = new ArrayList<>();
         for (Long seq : pending.keys()) {
             seqs.add(seq);
@@ -216,7 +246,7 @@ public final class TripletAssembler extends KeyedProcessFunction<String, Frame, 
             if (!predecessorSettled || !successorSettled) {
                 break;
             }
-            emit(new Triplet(prevPresent ? previous : null, frame, next), out);
+            emit(new Triplet(prevPresent ? previous : null, frame, next), context, out);
             pending.remove(seq);
             recentlyEmitted.put(seq, Boolean.TRUE);
             previous = frame;
@@ -240,9 +270,21 @@ public final class TripletAssembler extends KeyedProcessFunction<String, Frame, 
         }
     }
 
-    private void emit(Triplet triplet, Collector<Triplet> out) {
+    private void emit(Triplet triplet, Context context, Collector<Triplet> out) {
         triplets.inc();
         out.collect(triplet);
+        if (sampling != null) {
+            switch (sampling.decide(triplet)) {
+                case SAMPLED -> {
+                    sampled.inc();
+                    context.output(FINE_TUNE, triplet);
+                }
+                case STATIC -> staticTriplets.inc();
+                default -> {
+                    // incomplete or not drawn: nothing to learn from or not wanted
+                }
+            }
+        }
     }
 
     private void refreshIdleTimer(Context context) throws Exception {
