@@ -20,6 +20,7 @@ import java.io.Serializable;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -191,7 +192,8 @@ public final class ModelStore implements Serializable {
         Path sourceDirectory = versionPath(number);
         Path directory = versionPath(target);
         claim(directory);
-        VersionMetrics metrics = source.metrics().rolledBack(number, Instant.now());
+        // milliseconds, the resolution of the record timestamp that announces it
+        VersionMetrics metrics = source.metrics().rolledBack(number, Instant.now().truncatedTo(ChronoUnit.MILLIS));
         try {
             for (FileStatus file : weightFiles(sourceDirectory)) {
                 String name = file.getPath().getName();

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -193,7 +194,7 @@ class ModelStoreTest {
         VersionMetrics first = VersionMetrics.of(40, 0.5, 0.75, CREATED);
         publish(store, 1, first);
         publish(store, 2, metrics(80).withParent(0));
-        Instant before = Instant.now();
+        Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
         PublishedVersion rolledBack = store.rollback(0);
 
