@@ -179,9 +179,9 @@ public final class ModelStore implements Serializable {
     }
 
     /**
-     * Publishes the weights of version {@code number} again as the newest version, so that everything following
-     * the latest version serves them. The weight files are copied byte for byte; {@code config.json}'s metadata
-     * names the new version and {@code rollback_of}; the metrics are those of {@code number} with
+     * Publishes the weights of version {@code number} again as the newest version, so that whoever follows the
+     * store's latest version serves them again. The parameter files are copied byte for byte; {@code config.json}'s
+     * metadata names the new version and {@code rollback_of}; the metrics are those of {@code number} with
      * {@link VersionMetrics#rolledBack}.
      *
      * @throws ModelStoreException when version {@code number} is not a complete version of this store
