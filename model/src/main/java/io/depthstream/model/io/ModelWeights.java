@@ -35,7 +35,8 @@ public final class ModelWeights {
     public static final String FORMAT = "depthstream-weights";
     /** Bumped when the layout changes incompatibly. */
     public static final int FORMAT_VERSION = 1;
-    static final String CONFIG_FILE = "config.json";
+    /** The file holding the format, the {@link ModelConfig} and the metadata; written last by {@link #save}. */
+    public static final String CONFIG_FILE = "config.json";
     static final String DEPTH_FILE = "depth.params";
     static final String POSE_FILE = "pose.params";
 

@@ -16,7 +16,8 @@ import java.io.PrintWriter;
         versionProvider = DepthstreamCommand.Versions.class,
         description = "Self-supervised monocular depth and ego-motion for live camera streams on Apache Flink.",
         subcommands = {BenchCommand.class, DemoCommand.class, DoctorCommand.class, EvalCommand.class, InferCommand.class,
-            ImportMonodepth2Command.class, LossCommand.class, ReplayCommand.class, StreamCommand.class, SynthCommand.class, TrainCommand.class,
+            ImportMonodepth2Command.class, LossCommand.class, ModelsCommand.class, ReplayCommand.class,
+            StreamCommand.class, SynthCommand.class, TrainCommand.class,
             CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true)
 public final class DepthstreamCommand implements Runnable {

@@ -43,7 +43,7 @@ class DepthstreamCommandTest {
         assertThat(run.exit()).isZero();
         assertThat(DepthstreamCommand.newCommandLine().getSubcommands().keySet())
                 .containsExactlyInAnyOrder("bench", "demo", "doctor", "eval", "infer", "import-monodepth2", "loss",
-                        "replay", "stream", "synth", "train", "help");
+                        "models", "replay", "stream", "synth", "train", "help");
         assertThat(run.out()).contains("demo").contains("doctor").contains("eval").contains("replay")
                 .contains("stream").contains("synth").contains("train").contains("--verbose");
     }
