@@ -2,9 +2,14 @@ package io.depthstream.operators.inference;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.ModelConfig;
+import io.depthstream.operators.learner.ModelStore;
+import io.depthstream.operators.learner.ModelUpdate;
 import io.depthstream.operators.triplet.Triplet;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -14,14 +19,20 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedMultiInput;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -38,9 +49,17 @@ import java.util.concurrent.ScheduledFuture;
  * back until it has run, so results never fall behind a watermark already forwarded. The operator runs on a
  * stream keyed by camera id; every camera's triplets arrive in seq order, and a batch is processed in arrival
  * order, so a camera's trajectory grows one frame at a time even inside one batch.
+ *
+ * <p>With online fine-tuning the operator has a second input, the {@code model-updates} records broadcast to every
+ * subtask ({@link #applyWithUpdates}). A newer version is swapped in between batches: the pending batch runs on the
+ * weights it was collected under, then the new weights are loaded, so no batch mixes versions, and every result
+ * names the version that computed it. An update that cannot be loaded (missing or corrupt directory) is refused,
+ * logged with its path and counted ({@value #REFUSED_METRIC}); the current version keeps serving. The served update
+ * is operator state: a restored subtask serves the version it served at the checkpoint.
  */
 public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
-        implements OneInputStreamOperator<Triplet, DepthResult>, BoundedOneInput {
+        implements OneInputStreamOperator<Triplet, DepthResult>, TwoInputStreamOperator<Triplet, ModelUpdate, DepthResult>,
+        BoundedOneInput, BoundedMultiInput {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(InferenceOperator.class);
@@ -48,10 +67,20 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
     /** Operator name and uid in a job graph (the uid keeps the camera tracks across job upgrades). */
     public static final String UID = "inference";
 
+    /** Counter of model versions swapped in from the update input. */
+    public static final String SWAPS_METRIC = "modelSwaps";
+    /** Counter of model updates that could not be loaded. */
+    public static final String REFUSED_METRIC = "modelUpdatesRefused";
+
     private final InferenceSettings settings;
 
     private transient TripletInference inference;
+    private transient Device device;
     private transient String modelVersion;
+    private transient ModelUpdate servedUpdate;
+    private transient ListState<String> servedState;
+    private transient Counter swapCounter;
+    private transient Counter refusedCounter;
     private transient GroundPlaneScale ground;
     private transient ValueState<CameraTrack> tracks;
     private transient List<Pending> batch;
@@ -82,6 +111,18 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
                 .uid(UID);
     }
 
+    /**
+     * {@link #apply} with the model updates as a second input, broadcast to every subtask: inference swaps to each
+     * newer version it can load.
+     */
+    public static SingleOutputStreamOperator<DepthResult> applyWithUpdates(
+            DataStream<Triplet> triplets, DataStream<ModelUpdate> updates, InferenceSettings settings) {
+        return DataStreamUtils.reinterpretAsKeyedStream(triplets, new CameraKey(), Types.STRING)
+                .connect(updates.broadcast())
+                .transform(UID, TypeInformation.of(DepthResult.class), new InferenceOperator(settings))
+                .uid(UID);
+    }
+
     /** Camera id as the key, the same key the triplet assembler's stream is partitioned by. */
     public static final class CameraKey implements KeySelector<Triplet, String> {
         private static final long serialVersionUID = 1L;
@@ -93,11 +134,35 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
     }
 
     @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        // union state: after a rescale every subtask sees all served versions and takes the newest
+        servedState = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>("served-model-update", Types.STRING));
+        if (context.isRestored()) {
+            for (String json : servedState.get()) {
+                ModelUpdate update = ModelUpdate.fromJson(json.getBytes(StandardCharsets.UTF_8));
+                if (servedUpdate == null || update.versionNumber() > servedUpdate.versionNumber()) {
+                    servedUpdate = update;
+                }
+            }
+        }
+    }
+
+    @Override
     public void open() throws Exception {
         super.open();
-        Device device = settings.device().resolve(Engine.getInstance().getGpuCount(), assignedGpuIndex());
-        inference = new TripletInference(settings.model().load(device));
-        modelVersion = settings.model().version();
+        swapCounter = getMetricGroup().counter(SWAPS_METRIC);
+        refusedCounter = getMetricGroup().counter(REFUSED_METRIC);
+        device = settings.device().resolve(Engine.getInstance().getGpuCount(), assignedGpuIndex());
+        if (servedUpdate != null && load(servedUpdate)) {
+            LOG.info("inference subtask {} restored model {} from its checkpoint",
+                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), modelVersion);
+        } else {
+            servedUpdate = null;
+            inference = new TripletInference(settings.model().load(device));
+            modelVersion = settings.model().version();
+        }
         ModelConfig config = inference.config();
         LOG.info("inference subtask {} runs model {} ({} {}x{}) on {}", getRuntimeContext().getTaskInfo()
                 .getIndexOfThisSubtask(), modelVersion, config.architecture().configName(), config.width(),
@@ -146,6 +211,86 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
     }
 
     @Override
+    public void processElement1(StreamRecord<Triplet> element) throws Exception {
+        processElement(element);
+    }
+
+    @Override
+    public void processElement2(StreamRecord<ModelUpdate> element) throws Exception {
+        ModelUpdate update = element.getValue();
+        if (servedUpdate != null && update.versionNumber() <= servedUpdate.versionNumber()) {
+            return;
+        }
+        // the pending batch was collected under the current weights and runs on them
+        flush();
+        if (load(update)) {
+            swapCounter.inc();
+            LOG.info("inference subtask {} now serves model {} (learner step {})",
+                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), modelVersion, update.step());
+        }
+    }
+
+    /**
+     * Replaces the served model by {@code update}'s weights; false (and the current model kept) when they cannot be
+     * loaded.
+     */
+    private boolean load(ModelUpdate update) {
+        DepthModel model;
+        try {
+            model = ModelStore.load(update.weightsUri(), device);
+        } catch (RuntimeException e) {
+            refusedCounter.inc();
+            LOG.warn("refused model update {}: cannot load {}: {}; still serving {}", update.version(),
+                    update.weightsUri(), e.getMessage(), modelVersion);
+            return false;
+        }
+        if (inference != null && !model.config().equals(inference.config())) {
+            model.close();
+            refusedCounter.inc();
+            LOG.warn("refused model update {} at {}: its configuration {} differs from the served one {}; still "
+                    + "serving {}", update.version(), update.weightsUri(), model.config(), inference.config(),
+                    modelVersion);
+            return false;
+        }
+        TripletInference previous = inference;
+        // a fresh TripletInference: poses cached for reuse between consecutive triplets belong to the old weights
+        inference = new TripletInference(model);
+        modelVersion = update.version();
+        servedUpdate = update;
+        if (previous != null) {
+            previous.close();
+        }
+        return true;
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        servedState.clear();
+        if (servedUpdate != null) {
+            servedState.add(new String(servedUpdate.toJson(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Override
+    public void processWatermark1(Watermark mark) throws Exception {
+        processWatermark(mark);
+    }
+
+    @Override
+    public void processWatermark2(Watermark mark) {
+        // model updates carry no event time: only the triplets' watermarks count
+    }
+
+    @Override
+    protected void processWatermarkStatus(WatermarkStatus status, int inputIndex) throws Exception {
+        // the triplets' idleness alone decides: the update input is idle nearly always and says nothing about time
+        if (inputIndex == 0) {
+            processWatermarkStatus(status);
+        }
+    }
+
+    @Override
     public void processWatermark(Watermark mark) throws Exception {
         if (batch == null || batch.isEmpty()) {
             super.processWatermark(mark);
@@ -163,6 +308,13 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
     @Override
     public void endInput() throws Exception {
         flush();
+    }
+
+    @Override
+    public void endInput(int inputId) throws Exception {
+        if (inputId == 1) {
+            flush();
+        }
     }
 
     @Override
