@@ -149,6 +149,15 @@ public final class TrainingStep {
     }
 
     /**
+     * Forgets Adam's moment estimates and per-parameter step counts, freeing them: the next update starts Adam
+     * afresh (its first step has the full learning rate in every coordinate). For weights rolled back to an earlier
+     * version, whose trajectory the moments no longer describe. The step count and learning rate stay.
+     */
+    public void resetOptimizer() {
+        optimizer.clear();
+    }
+
+    /**
      * One step on a batch of triplets, augmented (when the configuration says so) by draws that depend only on the
      * training seed and this step's number.
      *
