@@ -163,8 +163,10 @@ class StreamingJobIT {
                         Files.createDirectories(dir.resolve("checkpoints")).toUri().toString()))
                 .withParallelism(2);
         config = new StreamingConfig(new StreamingConfig.Kafka(kafka.bootstrapServers(), prefix + "-job", "earliest",
-                new StreamingConfig.Topics(prefix + "-frames", prefix + "-depth", prefix + "-poses", prefix + "-dlq"),
-                2), config.model(), config.triplets(), config.output(), config.checkpoints(), config.parallelism());
+                new StreamingConfig.Topics(prefix + "-frames", prefix + "-depth", prefix + "-poses", prefix + "-dlq",
+                        prefix + "-model-updates"),
+                2), config.model(), config.triplets(), config.output(), config.checkpoints(), config.parallelism(),
+                config.fineTune());
         assertThat(StreamingJob.ensureTopics(config, (short) 1, Duration.ofSeconds(30))).isEmpty();
         return config;
     }

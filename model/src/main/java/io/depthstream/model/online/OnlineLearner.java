@@ -10,6 +10,7 @@ import io.depthstream.model.train.StepResult;
 import io.depthstream.model.train.TrainingSample;
 import io.depthstream.model.train.TrainingStep;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -234,6 +235,39 @@ public final class OnlineLearner implements AutoCloseable {
     public double heldOutLoss() {
         List<TrainingSample> triplets = heldOut.snapshot();
         return triplets.isEmpty() ? Double.NaN : measure(triplets);
+    }
+
+    /**
+     * Continues from a learner checkpoint: the parameter values of {@code weights} (a model of the same configuration)
+     * replace the current ones and become the last good weights, and the optimizer state in {@code stateDirectory}
+     * ({@link TrainingStep#saveState}) replaces Adam's moments, the step count and the learning rate. The serving
+     * version stays the weights this learner was built with.
+     *
+     * @param stepsSinceServing applied steps between the serving version and the checkpoint, for the evaluation
+     *     schedule
+     * @throws IllegalArgumentException when {@code weights} has another configuration
+     */
+    public void resume(DepthModel weights, Path stateDirectory, long stepsSinceServing) {
+        if (!weights.config().equals(model.config())) {
+            throw new IllegalArgumentException("checkpoint weights are " + weights.config() + ", the learner trains "
+                    + model.config());
+        }
+        ParameterSnapshot.copyValues(networkParameters(weights), networkParameters(model));
+        model.parametersChanged();
+        training.restoreState(stateDirectory);
+        lastGood.capture();
+        this.stepsSinceServing = Math.max(0, stepsSinceServing);
+    }
+
+    private static List<Parameter> networkParameters(DepthModel of) {
+        List<Parameter> out = new ArrayList<>();
+        for (Pair<String, Parameter> pair : of.depthNet().getParameters()) {
+            out.add(pair.getValue());
+        }
+        for (Pair<String, Parameter> pair : of.poseNet().getParameters()) {
+            out.add(pair.getValue());
+        }
+        return out;
     }
 
     /** Counters and latest losses; callable from any thread. */

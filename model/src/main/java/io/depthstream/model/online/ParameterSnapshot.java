@@ -59,6 +59,16 @@ final class ParameterSnapshot implements AutoCloseable {
         manager.close();
     }
 
+    /** Overwrites each of {@code targets} in place with the value of the parameter at the same position in {@code sources}. */
+    static void copyValues(List<Parameter> sources, List<Parameter> targets) {
+        if (sources.size() != targets.size()) {
+            throw new IllegalStateException(sources.size() + " source parameters for " + targets.size() + " targets");
+        }
+        for (int i = 0; i < sources.size(); i++) {
+            copy(sources.get(i).getArray(), targets.get(i).getArray());
+        }
+    }
+
     /**
      * {@code target[:, :, ...] = source} (torch's index_put_ on full slices): in place on the device. Autograd is off
      * for it, since the live parameters are leaves that require gradients and must not record an in-place copy.

@@ -60,6 +60,8 @@ public final class ModelStore implements Serializable {
     public static final String METRICS_FILE = "metrics.json";
     /** Written last: a version directory without it is incomplete and invisible. */
     public static final String COMPLETE_MARKER = "_COMPLETE";
+    /** Where learner checkpoints (weights and optimizer state between versions) live, beside the versions. */
+    public static final String CHECKPOINTS = "checkpoints";
 
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -244,6 +246,101 @@ public final class ModelStore implements Serializable {
             throw new ModelStoreException("cannot read " + directory + ": " + e.getMessage(), e);
         }
         return loadComplete(directory, device);
+    }
+
+    /**
+     * Copies the files of the flat local directory {@code files} to {@code checkpoints/<name>/} with the completion
+     * marker last: the learner's weights and optimizer state at a Flink checkpoint. A checkpoint is never a version
+     * and is never listed as one.
+     *
+     * @return the checkpoint directory's URI, for {@link #fetchCheckpoint}
+     * @throws ModelStoreException when writing fails or a checkpoint of that name exists
+     */
+    public String saveCheckpoint(String name, java.nio.file.Path files) {
+        if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("checkpoint name '" + name + "' must be letters, digits, '.', '_', '-'");
+        }
+        Path directory = new Path(new Path(root(), CHECKPOINTS), name);
+        claim(directory);
+        try {
+            List<java.nio.file.Path> list;
+            try (Stream<java.nio.file.Path> listing = Files.list(files)) {
+                list = listing.filter(Files::isRegularFile).sorted().toList();
+            }
+            for (java.nio.file.Path file : list) {
+                try (InputStream in = Files.newInputStream(file)) {
+                    write(new Path(directory, file.getFileName().toString()), in);
+                }
+            }
+            write(new Path(directory, COMPLETE_MARKER), InputStream.nullInputStream());
+        } catch (IOException e) {
+            throw failure("cannot write checkpoint " + name + " to", e);
+        }
+        return directory.toString();
+    }
+
+    /**
+     * A new local temporary directory holding the files of the checkpoint at {@code uri}; the caller deletes it.
+     *
+     * @throws ModelStoreException when the checkpoint is missing or incomplete
+     */
+    public static java.nio.file.Path fetchCheckpoint(String uri) {
+        Path directory = canonical(uri);
+        java.nio.file.Path local = null;
+        try {
+            FileSystem fs = directory.getFileSystem();
+            if (!fs.exists(new Path(directory, COMPLETE_MARKER))) {
+                throw new ModelStoreException(directory + " is not a complete learner checkpoint (no " + COMPLETE_MARKER
+                        + ")");
+            }
+            local = Files.createTempDirectory("depthstream-checkpoint-");
+            for (FileStatus status : fs.listStatus(directory)) {
+                String name = status.getPath().getName();
+                if (status.isDir() || name.equals(COMPLETE_MARKER)) {
+                    continue;
+                }
+                try (InputStream in = fs.open(status.getPath())) {
+                    Files.copy(in, local.resolve(name));
+                }
+            }
+            return local;
+        } catch (IOException e) {
+            deleteLocal(local);
+            throw new ModelStoreException("cannot read learner checkpoint " + directory + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteLocal(local);
+            throw e;
+        }
+    }
+
+    /**
+     * Deletes the learner checkpoints other than the {@code keep} newest (by modification time) and
+     * {@code protectedUri}; old checkpoints are only needed until a newer Flink checkpoint has completed.
+     */
+    public void pruneCheckpoints(int keep, String protectedUri) {
+        Path directory = new Path(root(), CHECKPOINTS);
+        try {
+            FileSystem fs = fileSystem();
+            if (!fs.exists(directory)) {
+                return;
+            }
+            List<FileStatus> all = new ArrayList<>(List.of(fs.listStatus(directory)));
+            all.sort(Comparator.comparingLong(FileStatus::getModificationTime).reversed());
+            String kept = protectedUri == null ? null : canonical(protectedUri).toString();
+            for (int i = keep; i < all.size(); i++) {
+                Path path = all.get(i).getPath();
+                if (!path.toString().equals(kept)) {
+                    fs.delete(path, true);
+                }
+            }
+        } catch (IOException e) {
+            // an old checkpoint left behind costs disk space, not correctness
+        }
+    }
+
+    /** Deletes a local temporary directory made by {@link #fetchCheckpoint}. */
+    public static void deleteLocal(java.nio.file.Path directory) {
+        deleteFlat(directory);
     }
 
     /** The files of version {@code number} and their sizes in bytes, by name. */

@@ -2,13 +2,16 @@ package io.depthstream.operators.sink;
 
 import io.depthstream.operators.codec.WireFormat;
 import io.depthstream.operators.inference.DepthResult;
+import io.depthstream.operators.learner.ModelUpdate;
+import io.depthstream.operators.learner.ModelUpdateSerializer;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
- * The exactly-once Kafka sinks of the streaming job's results ({@code depth} and {@code poses} topics). Exactly-once
+ * The exactly-once Kafka sinks of the streaming job's results ({@code depth} and {@code poses} topics, and the
+ * learner's {@code model-updates}). Exactly-once
  * writes in Kafka transactions committed on checkpoints, so the job needs checkpointing on, and readers see
  * results only once a checkpoint completes ({@code isolation.level=read_committed}).
  */
@@ -32,16 +35,21 @@ public final class ResultKafkaSinks {
         return build(bootstrapServers, new PoseRecordSerializer(topic), transactionalIdPrefix);
     }
 
-    private static KafkaSink<DepthResult> build(String bootstrapServers,
-                                                KafkaRecordSerializationSchema<DepthResult> serializer,
-                                                String transactionalIdPrefix) {
+    /** Model updates to {@code topic} (JSON, {@link ModelUpdateSerializer}), exactly once like the results. */
+    public static KafkaSink<ModelUpdate> modelUpdates(String bootstrapServers, String topic,
+                                                      String transactionalIdPrefix) {
+        return build(bootstrapServers, new ModelUpdateSerializer(topic), transactionalIdPrefix);
+    }
+
+    private static <T> KafkaSink<T> build(String bootstrapServers, KafkaRecordSerializationSchema<T> serializer,
+                                          String transactionalIdPrefix) {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("Kafka bootstrap servers must not be blank");
         }
         if (transactionalIdPrefix == null || transactionalIdPrefix.isBlank()) {
             throw new IllegalArgumentException("an exactly-once sink needs a transactional id prefix, unique per sink");
         }
-        return KafkaSink.<DepthResult>builder()
+        return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)

@@ -135,7 +135,7 @@ public final class PipelineBenchmark {
                             config.width(), 0, "auto", batch, defaults.model().maxBatchDelayMs(), null),
                     defaults.triplets(), defaults.output(),
                     new StreamingConfig.Checkpoints(2000, scratch.resolve("checkpoints").toUri().toString()),
-                    parallelism);
+                    parallelism, defaults.fineTune());
             StreamingJob.ensureTopics(streaming, (short) 1, Duration.ofSeconds(30));
             try (KittiRawArchive archive = KittiRawArchive.open(drives)) {
                 KittiReplay.prepare(archive, KittiReplay.allDrives(archive, KittiCamera.IMAGE_02),

@@ -12,6 +12,7 @@ import io.depthstream.operators.codec.WireFormat;
  * @param output optional file outputs
  * @param checkpoints checkpointing (the Kafka sinks are exactly-once, so results commit at each checkpoint)
  * @param parallelism parallelism of the job's operators
+ * @param fineTune online self-supervised fine-tuning (off by default)
  */
 public record StreamingConfig(
         Kafka kafka,
@@ -19,20 +20,22 @@ public record StreamingConfig(
         Triplets triplets,
         Output output,
         Checkpoints checkpoints,
-        int parallelism) {
+        int parallelism,
+        FineTune fineTune) {
 
     /** The defaults: a local broker, a 640x192 ResNet-18, batches of 4 within 50 ms, one checkpoint every 2 s. */
     public static StreamingConfig defaults() {
         return new StreamingConfig(
                 new Kafka("localhost:9092", "depthstream", "earliest",
                         new Topics(WireFormat.FRAMES_TOPIC, WireFormat.DEPTH_TOPIC, WireFormat.POSES_TOPIC,
-                                WireFormat.DLQ_TOPIC),
+                                WireFormat.DLQ_TOPIC, WireFormat.MODEL_UPDATES_TOPIC),
                         4),
                 new Model(null, null, "resnet18", 192, 640, 0, "auto", 4, 50, null),
                 new Triplets(500, 10, 3000, 1_800_000),
                 new Output(null),
                 new Checkpoints(2000, null),
-                1);
+                1,
+                FineTune.defaults());
     }
 
     /** Why this configuration cannot run, or null when it can. */
@@ -75,33 +78,33 @@ public record StreamingConfig(
             return "checkpoints.interval-ms must be at least 100 (the Kafka sinks commit at checkpoints), got "
                     + checkpoints.intervalMs();
         }
-        return null;
+        return fineTune.enabled() ? fineTune.problem() : null;
     }
 
     /** This configuration with another broker. */
     public StreamingConfig withBootstrap(String bootstrap) {
         return new StreamingConfig(new Kafka(bootstrap, kafka.groupId(), kafka.startFrom(), kafka.topics(),
-                kafka.partitions()), model, triplets, output, checkpoints, parallelism);
+                kafka.partitions()), model, triplets, output, checkpoints, parallelism, fineTune);
     }
 
     /** This configuration with another model section. */
     public StreamingConfig withModel(Model newModel) {
-        return new StreamingConfig(kafka, newModel, triplets, output, checkpoints, parallelism);
+        return new StreamingConfig(kafka, newModel, triplets, output, checkpoints, parallelism, fineTune);
     }
 
     /** This configuration writing files under {@code dir} (null: no files). */
     public StreamingConfig withOutputDir(String dir) {
-        return new StreamingConfig(kafka, model, triplets, new Output(dir), checkpoints, parallelism);
+        return new StreamingConfig(kafka, model, triplets, new Output(dir), checkpoints, parallelism, fineTune);
     }
 
     /** This configuration with another parallelism. */
     public StreamingConfig withParallelism(int newParallelism) {
-        return new StreamingConfig(kafka, model, triplets, output, checkpoints, newParallelism);
+        return new StreamingConfig(kafka, model, triplets, output, checkpoints, newParallelism, fineTune);
     }
 
     /** This configuration with other triplet timing. */
     public StreamingConfig withTriplets(Triplets newTriplets) {
-        return new StreamingConfig(kafka, model, newTriplets, output, checkpoints, parallelism);
+        return new StreamingConfig(kafka, model, newTriplets, output, checkpoints, parallelism, fineTune);
     }
 
     /** This configuration with checkpoints in {@code dir} unless it already names a place. */
@@ -112,7 +115,12 @@ public record StreamingConfig(
 
     /** This configuration with other checkpointing. */
     public StreamingConfig withCheckpoints(Checkpoints newCheckpoints) {
-        return new StreamingConfig(kafka, model, triplets, output, newCheckpoints, parallelism);
+        return new StreamingConfig(kafka, model, triplets, output, newCheckpoints, parallelism, fineTune);
+    }
+
+    /** This configuration with other fine-tuning settings. */
+    public StreamingConfig withFineTune(FineTune newFineTune) {
+        return new StreamingConfig(kafka, model, triplets, output, checkpoints, parallelism, newFineTune);
     }
 
     /**
@@ -128,7 +136,7 @@ public record StreamingConfig(
     public record Kafka(String bootstrap, String groupId, String startFrom, Topics topics, int partitions) {}
 
     /** Topic names. */
-    public record Topics(String frames, String depth, String poses, String dlq) {}
+    public record Topics(String frames, String depth, String poses, String dlq, String modelUpdates) {}
 
     /**
      * The model and its batching.
@@ -169,4 +177,78 @@ public record StreamingConfig(
      *     temporary directory when the job runs locally, the cluster's own setting when submitted to a cluster
      */
     public record Checkpoints(long intervalMs, String dir) {}
+
+    /**
+     * Online self-supervised fine-tuning: the assembler samples triplets to a learner (parallelism 1) that publishes
+     * versions to a model store and announces them on the model-updates topic; inference swaps to them.
+     *
+     * @param enabled whether the learner runs
+     * @param store model store: a directory or a Flink file system URI (s3://, hdfs://)
+     * @param sampleRate fraction of full, moving triplets sent to the learner, in (0, 1]
+     * @param staticThreshold mean absolute frame difference (in [0, 1]) below which a neighbour pair counts as static
+     *     and the triplet is not sampled
+     * @param learningRate Adam's learning rate, or null for the default: 1e-5 from trained weights, 1e-4 from a
+     *     random model
+     * @param batchSize triplets per training step
+     * @param bufferCapacity triplets waiting for training; beyond it the oldest is dropped (never back-pressure)
+     * @param heldOutCapacity recent triplets kept for the regression guard, never trained on
+     * @param heldOutEvery every n-th sampled triplet is held out
+     * @param evaluateEvery training steps between candidate evaluations (and publications)
+     * @param tolerance relative held-out loss regression a candidate may show and still be published
+     * @param triplet triplet loss term added to the photometric objective: none, fsre, isolated or differential
+     * @param device where the learner trains: auto, cpu or gpu
+     */
+    public record FineTune(boolean enabled, String store, double sampleRate, double staticThreshold,
+            Double learningRate, int batchSize, int bufferCapacity, int heldOutCapacity, int heldOutEvery,
+            int evaluateEvery, double tolerance, String triplet, String device) {
+
+        /** Off; when on: every moving triplet, batches of 4, a 64-triplet buffer, 1 in 10 held out (16 kept),
+         *  a candidate every 100 steps with 2% tolerance, photometric objective only. */
+        public static FineTune defaults() {
+            return new FineTune(false, null, 1.0, 0.01, null, 4, 64, 16, 10, 100, 0.02, "none", "auto");
+        }
+
+        /** Why these settings cannot run, or null when they can (checked only when enabled). */
+        public String problem() {
+            if (store == null || store.isBlank()) {
+                return "fine-tune.store is required with fine-tuning on (a directory or URI for model versions)";
+            }
+            if (!(sampleRate > 0 && sampleRate <= 1)) {
+                return "fine-tune.sample-rate must be in (0, 1], got " + sampleRate;
+            }
+            if (!(staticThreshold >= 0 && staticThreshold < 1)) {
+                return "fine-tune.static-threshold must be in [0, 1), got " + staticThreshold;
+            }
+            if (learningRate != null && !(learningRate > 0)) {
+                return "fine-tune.learning-rate must be positive, got " + learningRate;
+            }
+            if (batchSize < 1 || bufferCapacity < batchSize) {
+                return "fine-tune.batch-size must be at least 1 and fine-tune.buffer-capacity at least the batch size, "
+                        + "got " + batchSize + " and " + bufferCapacity;
+            }
+            if (heldOutCapacity < 1 || heldOutEvery < 2) {
+                return "fine-tune.held-out-capacity must be at least 1 and fine-tune.held-out-every at least 2, got "
+                        + heldOutCapacity + " and " + heldOutEvery;
+            }
+            if (evaluateEvery < 1) {
+                return "fine-tune.evaluate-every must be at least 1, got " + evaluateEvery;
+            }
+            if (!(tolerance > -1 && tolerance <= 1)) {
+                return "fine-tune.tolerance must be in (-1, 1], got " + tolerance;
+            }
+            if (!java.util.List.of("none", "fsre", "isolated", "differential").contains(triplet)) {
+                return "fine-tune.triplet must be none, fsre, isolated or differential, got " + triplet;
+            }
+            if (!java.util.List.of("auto", "cpu", "gpu").contains(device)) {
+                return "fine-tune.device must be auto, cpu or gpu, got " + device;
+            }
+            return null;
+        }
+
+        /** These settings switched on with {@code newStore}. */
+        public FineTune enabledWith(String newStore) {
+            return new FineTune(true, newStore, sampleRate, staticThreshold, learningRate, batchSize, bufferCapacity,
+                    heldOutCapacity, heldOutEvery, evaluateEvery, tolerance, triplet, device);
+        }
+    }
 }

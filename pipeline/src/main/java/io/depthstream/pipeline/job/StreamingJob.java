@@ -4,6 +4,8 @@ import io.depthstream.model.device.DeviceChoice;
 import io.depthstream.model.io.ModelWeights;
 import io.depthstream.model.net.Architecture;
 import io.depthstream.model.net.ModelConfig;
+import io.depthstream.model.online.OnlineLearnerConfig;
+import io.depthstream.model.train.LossConfig;
 import io.depthstream.operators.codec.Frame;
 import io.depthstream.operators.codec.FrameDecoder;
 import io.depthstream.operators.codec.FrameDeserializer;
@@ -16,12 +18,18 @@ import io.depthstream.operators.inference.DepthResult;
 import io.depthstream.operators.inference.InferenceOperator;
 import io.depthstream.operators.inference.InferenceSettings;
 import io.depthstream.operators.inference.ModelSource;
+import io.depthstream.operators.learner.FineTuneSampling;
+import io.depthstream.operators.learner.LearnerOperator;
+import io.depthstream.operators.learner.LearnerSettings;
+import io.depthstream.operators.learner.ModelUpdate;
+import io.depthstream.operators.learner.ModelUpdateDeserializer;
 import io.depthstream.operators.sink.ResultFileSink;
 import io.depthstream.operators.sink.ResultKafkaSinks;
 import io.depthstream.operators.triplet.Triplet;
 import io.depthstream.operators.triplet.TripletAssembler;
 import io.depthstream.operators.triplet.TripletTiming;
 import io.depthstream.pipeline.config.StreamingConfig;
+import io.depthstream.pipeline.config.TripletChoice;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -116,17 +124,48 @@ public final class StreamingJob {
                 .name("frames-dlq")
                 .uid("dlq-sink");
 
-        DataStream<Triplet> triplets = decoded
+        StreamingConfig.FineTune fineTune = config.fineTune();
+        FineTuneSampling sampling = fineTune.enabled()
+                ? new FineTuneSampling(fineTune.sampleRate(), fineTune.staticThreshold()) : null;
+        SingleOutputStreamOperator<Triplet> triplets = decoded
                 .assignTimestampsAndWatermarks(FrameWatermarks.strategy(timing.maxOutOfOrderness(),
                         timing.idleTimeout()))
                 .name("watermarks")
                 .uid("watermarks")
                 .keyBy(Frame::cameraId)
-                .process(new TripletAssembler(timing))
+                .process(new TripletAssembler(timing, sampling))
                 .name("triplets")
                 .uid("triplets");
 
-        SingleOutputStreamOperator<DepthResult> results = InferenceOperator.apply(triplets, inference);
+        SingleOutputStreamOperator<DepthResult> results;
+        if (fineTune.enabled()) {
+            // Flink graphs have no cycles: the learner's updates go out to Kafka and come back in as a source
+            LearnerSettings learner = new LearnerSettings(fineTune.store(), model, DeviceChoice.parse(fineTune.device()),
+                    learnerConfig(fineTune, config.model().weights() != null));
+            LearnerOperator.apply(triplets.getSideOutput(TripletAssembler.FINE_TUNE), learner)
+                    .name("learner")
+                    .sinkTo(ResultKafkaSinks.modelUpdates(kafka.bootstrap(), kafka.topics().modelUpdates(),
+                            kafka.groupId() + "-model-updates"))
+                    .name("model-updates")
+                    .uid("model-updates-sink")
+                    .setParallelism(1);
+            KafkaSource<ModelUpdate> updateSource = KafkaSource.<ModelUpdate>builder()
+                    .setBootstrapServers(kafka.bootstrap())
+                    .setTopics(kafka.topics().modelUpdates())
+                    .setGroupId(kafka.groupId() + "-model-updates")
+                    // the learner announces its serving version when it starts: older records are not this job's
+                    .setStartingOffsets(OffsetsInitializer.latest())
+                    .setDeserializer(new ModelUpdateDeserializer())
+                    .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                    .build();
+            DataStream<ModelUpdate> updates = env
+                    .fromSource(updateSource, WatermarkStrategy.noWatermarks(), "model-updates source")
+                    .uid("model-updates-source")
+                    .setParallelism(1);
+            results = InferenceOperator.applyWithUpdates(triplets, updates, inference);
+        } else {
+            results = InferenceOperator.apply(triplets, inference);
+        }
         results.sinkTo(ResultKafkaSinks.depth(kafka.bootstrap(), kafka.topics().depth(), kafka.groupId() + "-depth"))
                 .name("depth")
                 .uid("depth-sink");
@@ -147,8 +186,12 @@ public final class StreamingJob {
     public static List<String> ensureTopics(StreamingConfig config, short replicationFactor, Duration timeout) {
         StreamingConfig.Kafka kafka = config.kafka();
         List<TopicSpec> specs = new ArrayList<>();
-        for (String topic : List.of(kafka.topics().frames(), kafka.topics().depth(), kafka.topics().poses(),
-                kafka.topics().dlq())) {
+        List<String> topics = new ArrayList<>(List.of(kafka.topics().frames(), kafka.topics().depth(),
+                kafka.topics().poses(), kafka.topics().dlq()));
+        if (config.fineTune().enabled()) {
+            topics.add(kafka.topics().modelUpdates());
+        }
+        for (String topic : topics) {
             specs.add(new TopicSpec(topic, kafka.partitions(), replicationFactor, WireFormat.MAX_RECORD_BYTES));
         }
         List<String> problems = new ArrayList<>();
@@ -176,6 +219,19 @@ public final class StreamingJob {
     public static final String NETWORK_SEGMENT_SIZE = "512kb";
 
     /** Where the configured model comes from. */
+    /**
+     * The learner's settings from the configuration: the configured learning rate, else 1e-5 when fine-tuning trained
+     * weights and 1e-4 from a random model.
+     */
+    static OnlineLearnerConfig learnerConfig(StreamingConfig.FineTune fineTune, boolean trainedWeights) {
+        LossConfig loss = TripletChoice.parse(fineTune.triplet()).applyTo(LossConfig.monodepth2());
+        OnlineLearnerConfig defaults = OnlineLearnerConfig.defaults(trainedWeights, loss, 0);
+        return new OnlineLearnerConfig(loss,
+                fineTune.learningRate() != null ? fineTune.learningRate() : defaults.learningRate(),
+                fineTune.batchSize(), fineTune.bufferCapacity(), fineTune.heldOutCapacity(), fineTune.heldOutEvery(),
+                fineTune.evaluateEvery(), fineTune.tolerance(), defaults.augment(), defaults.seed());
+    }
+
     static ModelSource modelSource(StreamingConfig.Model model) {
         if (model.weights() != null) {
             return ModelSource.weights(Path.of(model.weights()));

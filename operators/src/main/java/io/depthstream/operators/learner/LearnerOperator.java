@@ -1,0 +1,375 @@
+package io.depthstream.operators.learner;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import io.depthstream.model.data.RgbImage;
+import io.depthstream.model.data.SemanticMap;
+import io.depthstream.model.io.ModelWeights;
+import io.depthstream.model.net.DepthModel;
+import io.depthstream.model.online.CandidateDecision;
+import io.depthstream.model.online.OnlineLearner;
+import io.depthstream.model.online.OnlineMetrics;
+import io.depthstream.model.train.TrainingSample;
+import io.depthstream.operators.codec.Frame;
+import io.depthstream.operators.triplet.Triplet;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Online self-supervised fine-tuning in the stream (parallelism 1): takes the triplets the assembler samples, trains
+ * on a thread of its own, and publishes each candidate the regression guard accepts to the {@link ModelStore},
+ * emitting its {@link ModelUpdate} for the {@code model-updates} topic.
+ *
+ * <p>Never back-pressures inference: a triplet is converted and handed to the {@link OnlineLearner}'s bounded buffer,
+ * which drops its oldest when training falls behind (counted). Training, evaluation and publication run on the
+ * training thread; updates are emitted from the task thread (a 100 ms processing-time poll, and before every
+ * checkpoint barrier). A failure on the training thread fails the task, so Flink restarts it from its checkpoint.
+ *
+ * <p>Start: a restored learner continues from its checkpoint (the weights and Adam state written into the store at
+ * that checkpoint, the step count, the serving version). Otherwise it continues from the store's newest version; an
+ * empty store first receives the start model as {@code v0}. Either way the serving version is announced again, so
+ * inference subtasks that started from another source converge on it.
+ *
+ * <p>Checkpoint: under the training lock (no step in flight) the current weights and optimizer state are written to
+ * the store's {@code checkpoints/} when a step was taken since the last one, and the operator state records the step,
+ * the serving version and that directory. A version published after the checkpoint and lost with a failure is
+ * never announced; the restored learner publishes under the next free number, so no number is published twice.
+ *
+ * <p>End of input (a bounded replay): training continues on what is buffered, whole batches only, then the candidate
+ * is judged one last time, so a bounded run's versions do not depend on thread timing.
+ */
+public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
+        implements OneInputStreamOperator<Triplet, ModelUpdate>, BoundedOneInput {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(LearnerOperator.class);
+
+    /** Operator name and uid in a job graph. */
+    public static final String UID = "learner";
+    /** Learner checkpoints kept in the store besides the one the latest Flink checkpoint names. */
+    static final int CHECKPOINTS_KEPT = 3;
+    private static final long POLL_MS = 100;
+
+    private final LearnerSettings settings;
+
+    private transient ListState<String> checkpointState;
+    private transient LearnerCheckpoint restored;
+    private transient ModelStore store;
+    private transient DepthModel model;
+    private transient OnlineLearner learner;
+    private transient Object lock;
+    private transient Thread trainer;
+    private transient volatile boolean running;
+    private transient volatile Throwable failure;
+    private transient Queue<ModelUpdate> announcements;
+    private transient int servingVersion;
+    private transient ModelUpdate servingUpdate;
+    private transient long savedStep;
+    private transient String stateUri;
+
+    /** A learner with these settings; the model is loaded in {@link #open()}. */
+    public LearnerOperator(LearnerSettings settings) {
+        this.settings = settings;
+    }
+
+    /** Adds the learner (parallelism 1) to a stream of sampled triplets; its output are the model updates. */
+    public static SingleOutputStreamOperator<ModelUpdate> apply(DataStream<Triplet> sampled, LearnerSettings settings) {
+        return sampled
+                .transform(UID, TypeInformation.of(ModelUpdate.class), new LearnerOperator(settings))
+                .uid(UID)
+                .setParallelism(1)
+                .setMaxParallelism(1);
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        checkpointState = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("learner-checkpoint", Types.STRING));
+        if (context.isRestored()) {
+            for (String json : checkpointState.get()) {
+                restored = LearnerCheckpoint.fromJson(json);
+            }
+        }
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        lock = new Object();
+        announcements = new ConcurrentLinkedQueue<>();
+        store = new ModelStore(settings.store());
+        Device device = settings.device().resolve(Engine.getInstance().getGpuCount(), 0);
+        PublishedVersion serving = startingVersion(device);
+        servingVersion = serving.number();
+        servingUpdate = ModelUpdate.of(serving);
+        model = store.load(serving.number(), device);
+        learner = new OnlineLearner(model, settings.learner());
+        savedStep = -1;
+        if (restored != null && restored.stateUri() != null) {
+            resume(restored, device);
+        }
+        announcements.add(servingUpdate);
+        registerMetrics(getMetricGroup());
+        running = true;
+        trainer = new Thread(this::train, "depthstream-learner");
+        trainer.setDaemon(true);
+        trainer.start();
+        schedulePoll();
+        LOG.info("learner serves {} from {}, step {}, on {}", servingUpdate.version(), store,
+                learner.training().steps(), device);
+    }
+
+    /** The version to continue from: the checkpoint's, else the store's newest, else the start model as v0. */
+    private PublishedVersion startingVersion(Device device) {
+        if (restored != null) {
+            return store.version(restored.servingVersion()).orElseThrow(() -> new ModelStoreException(
+                    "the learner's checkpoint names version v" + restored.servingVersion() + ", which model store "
+                            + store + " does not hold"));
+        }
+        return store.latest().orElseGet(() -> {
+            try (DepthModel start = settings.start().load(device)) {
+                PublishedVersion v0 = store.publish(start, VersionMetrics.of(0, Double.NaN, Double.NaN, Instant.now()));
+                LOG.info("model store {} was empty: published the start model {} as {}", store,
+                        settings.start().version(), v0.name());
+                return v0;
+            }
+        });
+    }
+
+    /** Continues from a learner checkpoint: its weights over the serving version's, Adam's state and step count. */
+    private void resume(LearnerCheckpoint checkpoint, Device device) {
+        Path local = ModelStore.fetchCheckpoint(checkpoint.stateUri());
+        long servingStep = store.version(checkpoint.servingVersion()).map(v -> v.metrics().step()).orElse(0L);
+        try (DepthModel weights = ModelWeights.load(local, device)) {
+            learner.resume(weights, local, checkpoint.step() - servingStep);
+        } finally {
+            ModelStore.deleteLocal(local);
+        }
+        savedStep = learner.training().steps();
+        stateUri = checkpoint.stateUri();
+    }
+
+    private void registerMetrics(MetricGroup group) {
+        gauge(group, "learnerSteps", m -> m.steps());
+        gauge(group, "learnerLoss", OnlineMetrics::lastLoss);
+        gauge(group, "heldOutLoss", OnlineMetrics::servingHeldOutLoss);
+        gauge(group, "publishedVersions", m -> m.published());
+        gauge(group, "rejectedCandidates", m -> m.rejected());
+        gauge(group, "droppedTriplets", m -> m.dropped());
+        gauge(group, "skippedSteps", m -> m.skipped());
+    }
+
+    private void gauge(MetricGroup group, String name, ToDoubleFunction<OnlineMetrics> value) {
+        group.<Double, Gauge<Double>>gauge(name, () -> value.applyAsDouble(learner.metrics()));
+    }
+
+    private void schedulePoll() {
+        long due = getProcessingTimeService().getCurrentProcessingTime() + POLL_MS;
+        getProcessingTimeService().registerTimer(due, time -> {
+            announce();
+            if (running) {
+                schedulePoll();
+            }
+        });
+    }
+
+    /** Emits the queued updates (task thread); rethrows a training failure so the task fails and restarts. */
+    private void announce() {
+        ModelUpdate update;
+        while ((update = announcements.poll()) != null) {
+            output.collect(new StreamRecord<>(update, update.created().toEpochMilli()));
+        }
+        Throwable failed = failure;
+        if (failed != null) {
+            throw new IllegalStateException("the learner's training thread failed: " + failed.getMessage(), failed);
+        }
+    }
+
+    @Override
+    public void processElement(StreamRecord<Triplet> element) {
+        Triplet triplet = element.getValue();
+        if (triplet.prev() == null || triplet.next() == null) {
+            return;
+        }
+        learner.offer(sample(triplet));
+    }
+
+    /** A triplet at network size as the learner's sample: CHW floats in [0, 1], the centre's semantic map if any. */
+    static TrainingSample sample(Triplet triplet) {
+        Frame cur = triplet.cur();
+        RgbImage image = cur.image();
+        SemanticMap semantic = null;
+        if (cur.semantic() != null) {
+            int[] classes = new int[cur.semantic().length];
+            for (int i = 0; i < classes.length; i++) {
+                classes[i] = cur.semantic()[i] & 0xFF;
+            }
+            semantic = new SemanticMap(image.width(), image.height(), classes);
+        }
+        return new TrainingSample(triplet.prev().image().toChwFloats(), image.toChwFloats(),
+                triplet.next().image().toChwFloats(), cur.intrinsics(), semantic);
+    }
+
+    /** The training thread: a step whenever a batch is buffered, a judgement whenever one is due. */
+    private void train() {
+        try {
+            while (running) {
+                if (!learner.awaitBatch(Duration.ofMillis(POLL_MS))) {
+                    continue;
+                }
+                synchronized (lock) {
+                    if (!running) {
+                        return;
+                    }
+                    learner.step();
+                    if (learner.candidateDue()) {
+                        judge();
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            LOG.error("the learner's training thread failed", t);
+            failure = t;
+        }
+    }
+
+    /** Judges the current weights; publishes and queues the announcement of an accepted candidate. */
+    private void judge() {
+        learner.evaluateCandidate().ifPresent(decision -> {
+            if (decision.accepted()) {
+                publish(decision);
+            } else {
+                LOG.info("learner step {}: candidate rejected, held-out loss {} against {} of {} (tolerance {})",
+                        decision.step(), decision.candidateLoss(), decision.servingLoss(), servingUpdate.version(),
+                        decision.tolerance());
+            }
+        });
+    }
+
+    private void publish(CandidateDecision decision) {
+        OnlineMetrics metrics = learner.metrics();
+        VersionMetrics versionMetrics = new VersionMetrics(decision.step(), decision.candidateLoss(),
+                metrics.lastLoss(), Instant.now(), servingVersion,
+                null, Map.of("serving_held_out_loss", decision.servingLoss(),
+                        "held_out_triplets", (double) decision.heldOutSamples()));
+        PublishedVersion version = store.publish(model, versionMetrics);
+        servingVersion = version.number();
+        servingUpdate = ModelUpdate.of(version);
+        announcements.add(servingUpdate);
+        LOG.info("learner step {}: published {} (held-out loss {} against {})", decision.step(), version.name(),
+                decision.candidateLoss(), decision.servingLoss());
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        // announcements queued so far go out before the barrier, in the checkpoint's epoch
+        announce();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        synchronized (lock) {
+            long step = learner.training().steps();
+            if (step > 0 && step != savedStep) {
+                stateUri = saveState(step, context.getCheckpointId());
+                savedStep = step;
+                store.pruneCheckpoints(CHECKPOINTS_KEPT, stateUri);
+            }
+            checkpointState.update(java.util.List.of(new LearnerCheckpoint(step, servingVersion,
+                    step > 0 ? stateUri : null).toJson()));
+        }
+    }
+
+    /** Writes the current weights and optimizer state to the store; returns the directory's URI. */
+    private String saveState(long step, long checkpointId) throws IOException {
+        Path local = Files.createTempDirectory("depthstream-learner-");
+        try {
+            ModelWeights.save(model, local, Map.of("step", step));
+            learner.training().saveState(local);
+            return store.saveCheckpoint("step-" + step + "-checkpoint-" + checkpointId, local);
+        } finally {
+            ModelStore.deleteLocal(local);
+        }
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        stopTrainer();
+        synchronized (lock) {
+            while (learner.step().isPresent()) {
+                if (learner.candidateDue()) {
+                    judge();
+                }
+            }
+            judge();
+        }
+        announce();
+    }
+
+    private void stopTrainer() throws InterruptedException {
+        running = false;
+        Thread thread = trainer;
+        if (thread != null) {
+            // a step in flight finishes (the lock), then the loop ends within one poll
+            thread.join();
+            trainer = null;
+        }
+        Throwable failed = failure;
+        if (failed != null) {
+            throw new IllegalStateException("the learner's training thread failed: " + failed.getMessage(), failed);
+        }
+    }
+
+    /** The learner's counters and losses (for tests and the demo's summary). */
+    public OnlineMetrics metrics() {
+        return learner.metrics();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            running = false;
+            Thread thread = trainer;
+            if (thread != null) {
+                thread.join();
+            }
+            if (learner != null) {
+                learner.close();
+            }
+            if (model != null) {
+                model.close();
+            }
+        } finally {
+            super.close();
+        }
+    }
+}
