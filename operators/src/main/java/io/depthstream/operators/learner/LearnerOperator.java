@@ -354,6 +354,11 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
         return learner.metrics();
     }
 
+    /** Training steps taken, restored ones included. */
+    public long trainingSteps() {
+        return learner.training().steps();
+    }
+
     @Override
     public void close() throws Exception {
         try {

@@ -9,15 +9,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Triplets cut from rendered synthetic drives, one drive per camera, at a small network size. */
-final class SyntheticTriplets {
+public final class SyntheticTriplets {
 
-    static final int WIDTH = 192;
-    static final int HEIGHT = 64;
+    public static final int WIDTH = 192;
+    public static final int HEIGHT = 64;
 
     private SyntheticTriplets() {}
 
     /** Frames 0..count−1 of the drive seeded {@code seed}, as camera {@code cameraId}'s frames. */
-    static List<Frame> frames(String cameraId, long seed, int count) {
+    public static List<Frame> frames(String cameraId, long seed, int count) {
         SyntheticDrive drive = SyntheticDrive.generate(seed, new DriveOptions(Math.max(3, count), WIDTH, HEIGHT, false, false));
         List<Frame> frames = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -28,7 +28,7 @@ final class SyntheticTriplets {
     }
 
     /** One triplet per frame, neighbours present where the frames exist (first: no prev, last: no next). */
-    static List<Triplet> triplets(List<Frame> frames) {
+    public static List<Triplet> triplets(List<Frame> frames) {
         List<Triplet> out = new ArrayList<>();
         for (int i = 0; i < frames.size(); i++) {
             out.add(new Triplet(i > 0 ? frames.get(i - 1) : null, frames.get(i),
@@ -38,7 +38,7 @@ final class SyntheticTriplets {
     }
 
     /** Triplets of several cameras interleaved: a0, b0, a1, b1, … (each camera in seq order). */
-    static List<Triplet> interleaved(List<List<Triplet>> cameras) {
+    public static List<Triplet> interleaved(List<List<Triplet>> cameras) {
         List<Triplet> out = new ArrayList<>();
         int longest = cameras.stream().mapToInt(List::size).max().orElse(0);
         for (int i = 0; i < longest; i++) {
