@@ -87,9 +87,16 @@ public final class ModelWeights {
 
     /** Reads only the configuration of a weights directory. */
     public static ModelConfig readConfig(Path directory) {
-        JsonNode root = readRoot(directory);
+        return parseConfig(readRoot(directory), directory.resolve(CONFIG_FILE));
+    }
+
+    /**
+     * The configuration in the contents of a {@code config.json} read from elsewhere (another file system).
+     *
+     * @param file where it was read, for messages
+     */
+    public static ModelConfig parseConfig(JsonNode root, Path file) {
         JsonNode config = root.get("config");
-        Path file = directory.resolve(CONFIG_FILE);
         if (config == null) {
             throw new InvalidWeightsException(file, "has no \"config\" section");
         }

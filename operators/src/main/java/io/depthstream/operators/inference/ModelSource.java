@@ -5,17 +5,21 @@ import io.depthstream.model.io.ModelWeights;
 import io.depthstream.model.net.Architecture;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.ModelConfig;
+import io.depthstream.operators.learner.ModelStore;
+import io.depthstream.operators.learner.PublishedVersion;
 
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Where the inference operator's model comes from: a native weights directory ({@link ModelWeights}), or a model
- * freshly initialised from a seed (tests, and the demo without trained weights). Serializable, so it travels
+ * Where the inference operator's model comes from: a native weights directory ({@link ModelWeights}), a version of
+ * a {@link ModelStore} (any Flink file system), or a model freshly initialised from a seed (tests, and the demo
+ * without trained weights). Serializable, so it travels
  * with the job graph; the model itself is only built in the operator's {@code open}.
  *
- * @param weightsDirectory the weights directory (a path on every TaskManager), or null for a seeded model
+ * @param weightsDirectory the weights directory (a path on every TaskManager, or a model store version's URI with
+ *     {@code storeVersion}), or null for a seeded model
  * @param architecture seeded model: encoder layout
  * @param height seeded model: input height
  * @param width seeded model: input width
@@ -23,6 +27,8 @@ import java.util.List;
  * @param maxDepth seeded model: depth range maximum
  * @param scales seeded model: output scales
  * @param seed seeded model: the engine seed
+ * @param storeVersion the model store version's name ({@code v<N>}) when {@code weightsDirectory} is its URI, else
+ *     null
  */
 public record ModelSource(
         String weightsDirectory,
@@ -32,7 +38,8 @@ public record ModelSource(
         double minDepth,
         double maxDepth,
         List<Integer> scales,
-        int seed) implements Serializable {
+        int seed,
+        String storeVersion) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -48,17 +55,25 @@ public record ModelSource(
 
     /** A native weights directory. */
     public static ModelSource weights(Path directory) {
-        return new ModelSource(directory.toString(), null, 0, 0, 0, 0, null, 0);
+        return new ModelSource(directory.toString(), null, 0, 0, 0, 0, null, 0, null);
     }
 
     /** A model initialised from {@code seed} for {@code config}. */
     public static ModelSource random(ModelConfig config, int seed) {
         return new ModelSource(null, config.architecture(), config.height(), config.width(), config.minDepth(),
-                config.maxDepth(), config.scales(), seed);
+                config.maxDepth(), config.scales(), seed, null);
+    }
+
+    /** A published version of a model store, loaded through Flink's file systems. */
+    public static ModelSource storeVersion(PublishedVersion version) {
+        return new ModelSource(version.uri(), null, 0, 0, 0, 0, null, 0, version.name());
     }
 
     /** Loads or initialises the model on {@code device}. */
     public DepthModel load(Device device) {
+        if (storeVersion != null) {
+            return ModelStore.load(weightsDirectory, device);
+        }
         if (weightsDirectory != null) {
             return ModelWeights.load(Path.of(weightsDirectory), device);
         }
@@ -70,6 +85,9 @@ public record ModelSource(
      * {@code weights-<directory name>}; {@code random-<architecture>-<seed>} for a seeded model.
      */
     public String version() {
+        if (storeVersion != null) {
+            return storeVersion;
+        }
         if (weightsDirectory != null) {
             Path directory = Path.of(weightsDirectory);
             String version = ModelWeights.readMetadata(directory).path("version").asText("");

@@ -2,6 +2,8 @@ package io.depthstream.operators.learner;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.depthstream.model.data.RgbImage;
 import io.depthstream.model.data.SemanticMap;
 import io.depthstream.model.io.ModelWeights;
@@ -11,6 +13,7 @@ import io.depthstream.model.online.OnlineLearner;
 import io.depthstream.model.online.OnlineMetrics;
 import io.depthstream.model.train.TrainingSample;
 import io.depthstream.operators.codec.Frame;
+import io.depthstream.operators.inference.ModelSource;
 import io.depthstream.operators.triplet.Triplet;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -34,6 +37,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -73,6 +77,7 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
     /** Learner checkpoints kept in the store besides the one the latest Flink checkpoint names. */
     static final int CHECKPOINTS_KEPT = 3;
     private static final long POLL_MS = 100;
+    private static final ObjectMapper STATUS_JSON = new ObjectMapper();
 
     private final LearnerSettings settings;
 
@@ -151,11 +156,19 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
                     "the learner's checkpoint names version v" + restored.servingVersion() + ", which model store "
                             + store + " does not hold"));
         }
+        return servingVersion(store, settings.start(), device);
+    }
+
+    /**
+     * The store's newest version; when the store is empty, {@code start} published as {@code v0} first. The job
+     * calls it before it starts, so that inference serves the same version the learner starts from.
+     */
+    public static PublishedVersion servingVersion(ModelStore store, ModelSource start, Device device) {
         return store.latest().orElseGet(() -> {
-            try (DepthModel start = settings.start().load(device)) {
-                PublishedVersion v0 = store.publish(start, VersionMetrics.of(0, Double.NaN, Double.NaN, Instant.now()));
-                LOG.info("model store {} was empty: published the start model {} as {}", store,
-                        settings.start().version(), v0.name());
+            try (DepthModel model = start.load(device)) {
+                PublishedVersion v0 = store.publish(model, VersionMetrics.of(0, Double.NaN, Double.NaN, Instant.now()));
+                LOG.info("model store {} was empty: published the start model {} as {}", store, start.version(),
+                        v0.name());
                 return v0;
             }
         });
@@ -304,9 +317,30 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
                 savedStep = step;
                 store.pruneCheckpoints(CHECKPOINTS_KEPT, stateUri);
             }
-            checkpointState.update(java.util.List.of(new LearnerCheckpoint(step, servingVersion,
+            checkpointState.update(List.of(new LearnerCheckpoint(step, servingVersion,
                     step > 0 ? stateUri : null).toJson()));
+            writeStatus();
         }
+    }
+
+    /** The counters as {@value ModelStore#LEARNER_STATUS} in the store, for people and reports. */
+    private void writeStatus() {
+        OnlineMetrics m = learner.metrics();
+        ObjectNode json = STATUS_JSON.createObjectNode();
+        json.put("step", learner.training().steps());
+        json.put("applied_steps", m.steps());
+        json.put("skipped_steps", m.skipped());
+        json.put("trained_triplets", m.trained());
+        json.put("held_out_triplets", m.heldOut());
+        json.put("dropped_triplets", m.dropped());
+        json.put("published", m.published());
+        json.put("rejected", m.rejected());
+        json.put("serving_version", servingUpdate.version());
+        if (Double.isFinite(m.servingHeldOutLoss())) {
+            json.put("serving_held_out_loss", m.servingHeldOutLoss());
+        }
+        json.put("updated", Instant.now().toString());
+        store.writeLearnerStatus(json.toString());
     }
 
     /** Writes the current weights and optimizer state to the store; returns the directory's URI. */
@@ -331,6 +365,7 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
                 }
             }
             judge();
+            writeStatus();
         }
         announce();
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.depthstream.model.io.ModelWeights;
 import io.depthstream.model.net.DepthModel;
+import io.depthstream.model.net.ModelConfig;
 import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
@@ -60,6 +61,8 @@ public final class ModelStore implements Serializable {
     public static final String METRICS_FILE = "metrics.json";
     /** Written last: a version directory without it is incomplete and invisible. */
     public static final String COMPLETE_MARKER = "_COMPLETE";
+    /** The learner's latest counters, overwritten as it goes: for people and reports, never to resolve a version. */
+    public static final String LEARNER_STATUS = "learner-status.json";
     /** Where learner checkpoints (weights and optimizer state between versions) live, beside the versions. */
     public static final String CHECKPOINTS = "checkpoints";
 
@@ -338,6 +341,32 @@ public final class ModelStore implements Serializable {
         }
     }
 
+    /** Replaces {@value #LEARNER_STATUS} with {@code json} (best effort: a status that cannot be written is skipped). */
+    public void writeLearnerStatus(String json) {
+        Path file = new Path(root(), LEARNER_STATUS);
+        try (FSDataOutputStream out = fileSystem().create(file, FileSystem.WriteMode.OVERWRITE)) {
+            out.write(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // reporting only: the versions and checkpoints are what matter
+        }
+    }
+
+    /** The learner's last written status, if any. */
+    public Optional<JsonNode> learnerStatus() {
+        Path file = new Path(root(), LEARNER_STATUS);
+        try {
+            FileSystem fs = fileSystem();
+            if (!fs.exists(file)) {
+                return Optional.empty();
+            }
+            try (InputStream in = fs.open(file)) {
+                return Optional.ofNullable(JSON.readTree(in));
+            }
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Deletes a local temporary directory made by {@link #fetchCheckpoint}. */
     public static void deleteLocal(java.nio.file.Path directory) {
         deleteFlat(directory);
@@ -367,6 +396,12 @@ public final class ModelStore implements Serializable {
         } catch (IOException e) {
             throw failure("cannot read " + PublishedVersion.name(number) + " in", e);
         }
+    }
+
+    /** The model configuration of version {@code number}, read without loading its weights. */
+    public ModelConfig modelConfig(int number) {
+        return ModelWeights.parseConfig(weightsConfig(number),
+                java.nio.file.Path.of(new Path(versionPath(number), ModelWeights.CONFIG_FILE).toString()));
     }
 
     /** The number the next publication takes: one above the highest {@code v<N>/}, complete or not; 0 at first. */

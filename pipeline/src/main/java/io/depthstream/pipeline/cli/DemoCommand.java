@@ -12,6 +12,8 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -30,7 +32,8 @@ import java.util.concurrent.Callable;
             "OUT (default depthstream-out/) receives per camera depth/<seq>.png (16-bit, depth x 256), "
                     + "color/<seq>.png (magma) and trajectory.txt (KITTI odometry), and summary.json: frames_in, "
                     + "results_out, dlq, fps, latency_ms_p50, latency_ms_p99, abs_rel and a1 against ground truth "
-                    + "(synthetic drives have it), model_version.",
+                    + "(synthetic drives have it), model_version; with --fine-tune also fine_tune: steps, "
+                    + "published_versions, heldout_loss_first/last, abs_rel_first_version/last_version.",
             "",
             "Without --weights the model is a seeded random network: the pipeline runs for real, but its depth is "
                     + "meaningless and the summary says so."
@@ -83,6 +86,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Output directory (default: ${DEFAULT-VALUE}).")
     Path outDir;
 
+    @Option(names = "--fine-tune", description = "Fine-tune the model online while it serves: the learner trains on "
+            + "sampled triplets, publishes each version its regression guard accepts to OUT/models (emptied first) "
+            + "and inference switches to it; summary.json gains fine_tune.")
+    boolean fineTune;
+
     @Option(names = "--timeout", defaultValue = "300", paramLabel = "SECONDS",
             description = "Longest wait for the results once every frame is sent (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
@@ -93,7 +101,7 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         double rateHz = ReplayCommand.parseRate(rate);
         DemoOptions options = new DemoOptions(data, cameras, frames, seed, weights, arch, height, width, batchSize,
-                rateHz, outDir, Duration.ofSeconds(timeoutSeconds));
+                rateHz, outDir, Duration.ofSeconds(timeoutSeconds), fineTune);
         if (weights == null) {
             err.println("note: no --weights, so the model is a seeded random " + arch
                     + " network; its depth is meaningless (the pipeline itself runs for real)");
@@ -121,6 +129,20 @@ public final class DemoCommand implements Callable<Integer> {
                     s.absRel(), s.a1(), s.evaluatedFrames()));
         }
         out.append("model            ").append(s.modelVersion()).append('\n');
+        DemoSummary.FineTuneSummary f = s.fineTune();
+        if (f != null) {
+            out.append(String.format(Locale.ROOT, "fine-tuning      %d steps, %d version(s) published, last %s%n",
+                    f.steps(), f.publishedVersions(), f.lastVersion()));
+            out.append("  results by     ").append(f.resultsPerVersion()).append('\n');
+            if (f.heldoutLossFirst() != null) {
+                out.append(String.format(Locale.ROOT, "  held-out loss  %.4f (v0) -> %.4f (%s)%n", f.heldoutLossFirst(),
+                        f.heldoutLossLast(), f.lastVersion()));
+            }
+            if (f.absRelFirstVersion() != null) {
+                out.append(String.format(Locale.ROOT, "  abs_rel        %.3f (v0) -> %.3f (%s)%n",
+                        f.absRelFirstVersion(), f.absRelLastVersion(), f.lastVersion()));
+            }
+        }
         out.append("note             ").append(s.note());
         return out.toString();
     }
@@ -129,6 +151,8 @@ public final class DemoCommand implements Callable<Integer> {
     private static final class BarProgress implements DemoProgress {
         private final PrintWriter err;
         private ProgressBar bar;
+        /** Learner events seen while a bar was drawn: shown on the bar, then as lines once it is done. */
+        private final List<String> pending = new ArrayList<>();
         /** The label of a bar that already reached its total in this phase: later reports repeat it, not restart it. */
         private String completed;
 
@@ -141,6 +165,16 @@ public final class DemoCommand implements Callable<Integer> {
             finishBar();
             completed = null;
             err.println("- " + description);
+        }
+
+        @Override
+        public void learner(String event) {
+            if (bar == null) {
+                err.println("- " + event);
+                return;
+            }
+            bar.detail(event);
+            pending.add(event);
         }
 
         @Override
@@ -169,9 +203,14 @@ public final class DemoCommand implements Callable<Integer> {
 
         private void finishBar() {
             if (bar != null) {
+                bar.detail("");
                 bar.finish();
                 bar = null;
             }
+            for (String event : pending) {
+                err.println("- " + event);
+            }
+            pending.clear();
         }
     }
 }

@@ -58,6 +58,16 @@ public final class StreamCommand implements Callable<Integer> {
             description = "Also write per-camera depth PNGs, colour previews and trajectory.txt under DIR.")
     String outDir;
 
+    @Option(names = "--fine-tune", description = "Fine-tune the model online while it serves (off by default): "
+            + "sampled triplets train a learner whose accepted versions go to the model store and the model-updates "
+            + "topic, and inference switches to them. Needs --model-store or fine-tune.store; the other fine-tune.* "
+            + "settings come from --config.")
+    boolean fineTune;
+
+    @Option(names = "--model-store", paramLabel = "URI",
+            description = "Model store for fine-tuned versions: a directory or a Flink file system URI (s3://, hdfs://).")
+    String modelStore;
+
     @Option(names = "--print-config", description = "Print the effective settings as YAML and exit.")
     boolean printConfig;
 
@@ -133,6 +143,11 @@ public final class StreamCommand implements Callable<Integer> {
         }
         if (outDir != null) {
             config = config.withOutputDir(outDir);
+        }
+        if (fineTune || modelStore != null) {
+            StreamingConfig.FineTune f = config.fineTune();
+            config = config.withFineTune(f.enabledWith(modelStore != null ? modelStore : f.store())
+                    .withEnabled(fineTune || f.enabled()));
         }
         return config;
     }

@@ -245,6 +245,12 @@ public record StreamingConfig(
             return null;
         }
 
+        /** These settings switched on or off. */
+        public FineTune withEnabled(boolean on) {
+            return new FineTune(on, store, sampleRate, staticThreshold, learningRate, batchSize, bufferCapacity,
+                    heldOutCapacity, heldOutEvery, evaluateEvery, tolerance, triplet, device);
+        }
+
         /** These settings switched on with {@code newStore}. */
         public FineTune enabledWith(String newStore) {
             return new FineTune(true, newStore, sampleRate, staticThreshold, learningRate, batchSize, bufferCapacity,

@@ -1,8 +1,17 @@
 package io.depthstream.pipeline.embedded;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.depthstream.model.data.DepthMap;
+import io.depthstream.model.data.ImageResizer;
+import io.depthstream.model.data.RgbImage;
+import io.depthstream.model.net.DepthModel;
+import io.depthstream.model.net.DepthPredictor;
+import io.depthstream.model.net.ModelConfig;
+import io.depthstream.operators.learner.ModelStore;
+import io.depthstream.operators.learner.PublishedVersion;
+import io.depthstream.operators.learner.VersionMetrics;
 import io.depthstream.model.data.KittiCamera;
 import io.depthstream.model.data.KittiRawArchive;
 import io.depthstream.model.data.synth.DriveOptions;
@@ -24,6 +33,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -58,6 +68,10 @@ public final class Demo {
         try (ScratchDirectory scratch = ScratchDirectory.create("depthstream-demo-")) {
             Path data = options.data() != null ? options.data() : renderDrives(scratch.resolve("drives"));
             Files.createDirectories(options.outDir());
+            if (options.fineTune()) {
+                // the learner continues from a store's newest version: a demo starts from its own start model
+                ScratchDirectory.deleteRecursively(options.modelStore());
+            }
             progress.phase("starting Kafka (in-process, KRaft)");
             try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
                 StreamingConfig config = config(kafka.bootstrapServers())
@@ -93,8 +107,11 @@ public final class Demo {
             int expected = Math.toIntExact(sent.frames());
             progress.phase("waiting for " + expected + " committed results");
             progress.results(0, expected);
-            OutputRecords out = reader.readUntil(expected, options.timeout(),
-                    done -> progress.results(done, expected));
+            VersionWatch versions = new VersionWatch();
+            OutputRecords out = reader.readUntil(expected, options.timeout(), done -> {
+                progress.results(done, expected);
+                versions.report();
+            });
             double seconds = (System.nanoTime() - startNanos) / 1e9;
             progress.phase("stopping the job (draining it, so files and trajectories are complete)");
             StoppingJobLogs.quietDeclinedCheckpoints();
@@ -106,7 +123,9 @@ public final class Demo {
                 throw new IllegalStateException("only " + out.depth().size() + " of " + expected
                         + " results arrived within " + options.timeout().toSeconds() + " s");
             }
-            DemoSummary summary = summarise(expected, out, seconds, data);
+            versions.report();
+            DemoSummary summary = summarise(expected, out, seconds, data,
+                    options.fineTune() ? fineTuneSummary(archive, drives, data, out) : null);
             JSON.writeValue(options.outDir().resolve("summary.json").toFile(), summary);
             return summary;
         } finally {
@@ -126,10 +145,95 @@ public final class Demo {
                 options.weights() == null ? null : options.weights().toString(),
                 options.weights() == null ? "random" : null, options.arch(), options.height(), options.width(),
                 options.seed(), "auto", options.batchSize(), defaults.model().maxBatchDelayMs(), null);
-        return defaults.withBootstrap(bootstrap)
+        StreamingConfig config = defaults.withBootstrap(bootstrap)
                 .withModel(model)
                 .withOutputDir(options.outDir().toString())
                 .withCheckpoints(new StreamingConfig.Checkpoints(1000, null));
+        if (options.fineTune()) {
+            StreamingConfig.FineTune d = defaults.fineTune();
+            // a demo is short: a candidate every 4 steps, one triplet in 5 held out, so versions appear while it runs
+            config = config.withFineTune(new StreamingConfig.FineTune(true, options.modelStore().toString(),
+                    d.sampleRate(), d.staticThreshold(), d.learningRate(), d.batchSize(), d.bufferCapacity(),
+                    d.heldOutCapacity(), 5, 4, d.tolerance(), d.triplet(), d.device()));
+        }
+        return config;
+    }
+
+    /** Tells the progress about each version the learner publishes to the store, once. */
+    private final class VersionWatch {
+        private int reported = -1;
+
+        void report() {
+            if (!options.fineTune()) {
+                return;
+            }
+            for (PublishedVersion version : new ModelStore(options.modelStore().toString()).versions()) {
+                if (version.number() <= reported) {
+                    continue;
+                }
+                reported = version.number();
+                VersionMetrics m = version.metrics();
+                if (version.number() == 0) {
+                    progress.learner("learner: v0 is the start model");
+                } else {
+                    progress.learner(String.format(Locale.ROOT,
+                            "learner: published %s at step %d, held-out loss %.4f (serving version: %.4f)",
+                            version.name(), m.step(), m.heldOutLoss(),
+                            m.extra().getOrDefault("serving_held_out_loss", Double.NaN)));
+                }
+            }
+        }
+    }
+
+    /** The learner's steps and held-out losses from the store, and v0's and the newest version's abs_rel. */
+    private DemoSummary.FineTuneSummary fineTuneSummary(KittiRawArchive archive, List<ReplayDrive> drives, Path data,
+                                                        OutputRecords out) throws IOException {
+        Map<String, Integer> perVersion = new LinkedHashMap<>();
+        for (OutputRecords.DepthRecord record : out.depth()) {
+            perVersion.merge(record.modelVersion(), 1, Integer::sum);
+        }
+        ModelStore store = new ModelStore(options.modelStore().toString());
+        List<PublishedVersion> versions = store.versions();
+        if (versions.isEmpty()) {
+            throw new IllegalStateException("the learner published no version to " + store);
+        }
+        long steps = store.learnerStatus().map(status -> status.path("step").asLong()).orElse(0L);
+        PublishedVersion first = versions.get(0);
+        PublishedVersion last = versions.get(versions.size() - 1);
+        Double heldOutFirst = versions.size() > 1
+                ? versions.get(1).metrics().extra().get("serving_held_out_loss") : null;
+        Double heldOutLast = versions.size() > 1 ? last.metrics().heldOutLoss() : null;
+        progress.phase("evaluating " + first.name() + " and " + last.name() + " against ground truth");
+        return new DemoSummary.FineTuneSummary(steps, versions.size() - 1, heldOutFirst, heldOutLast,
+                absRel(store, first, archive, drives, data), absRel(store, last, archive, drives, data), last.name(),
+                perVersion);
+    }
+
+    /** abs_rel (median scaling, Eigen crop and range) of a version over the frames with ground truth, or null. */
+    private static Double absRel(ModelStore store, PublishedVersion version, KittiRawArchive archive,
+                                 List<ReplayDrive> drives, Path data) throws IOException {
+        try (DepthModel model = store.load(version.number(), Device.cpu())) {
+            DepthPredictor predictor = new DepthPredictor(model);
+            ModelConfig config = model.config();
+            EigenEvaluator evaluator = EigenEvaluator.medianScaling();
+            int evaluated = 0;
+            for (ReplayDrive drive : drives) {
+                for (int frame : archive.frames(drive.drive(), drive.camera())) {
+                    Path truth = data.resolve("depth_gt").resolve(drive.cameraId())
+                            .resolve(SyntheticDriveWriter.frameName(frame) + ".png");
+                    if (!Files.isRegularFile(truth)) {
+                        continue;
+                    }
+                    RgbImage image = ImageResizer.resize(archive.image(drive.drive(), frame, drive.camera()),
+                            config.width(), config.height());
+                    float[] sigmoid = predictor.disparity(List.of(predictor.input(image)))[0];
+                    evaluator.add(EigenEvaluator.scaledDisparity(sigmoid, config.depthRange()), config.width(),
+                            config.height(), DepthMap.decodeKittiPng(Files.readAllBytes(truth)));
+                    evaluated++;
+                }
+            }
+            return evaluated == 0 ? null : evaluator.report().metrics().absRel();
+        }
     }
 
     private Path renderDrives(Path dir) throws IOException {
@@ -141,13 +245,15 @@ public final class Demo {
         return dir;
     }
 
-    private DemoSummary summarise(int framesIn, OutputRecords out, double seconds, Path data) throws IOException {
+    private DemoSummary summarise(int framesIn, OutputRecords out, double seconds, Path data,
+                                  DemoSummary.FineTuneSummary fineTune) throws IOException {
         long[] latencies = out.depth().stream().mapToLong(OutputRecords.DepthRecord::latencyMs).toArray();
         Map<String, Integer> perCamera = new TreeMap<>();
         for (OutputRecords.DepthRecord record : out.depth()) {
             perCamera.merge(record.cameraId(), 1, Integer::sum);
         }
-        String version = out.depth().isEmpty() ? "" : out.depth().get(0).modelVersion();
+        // the newest version among the results (with fine-tuning they carry several)
+        String version = out.depth().isEmpty() ? "" : out.depth().get(out.depth().size() - 1).modelVersion();
         EigenEvaluator evaluator = EigenEvaluator.medianScaling();
         int evaluated = 0;
         for (OutputRecords.DepthRecord record : out.depth()) {
@@ -165,10 +271,14 @@ public final class Demo {
                 ? "random weights (" + version + "): depth from an untrained network is meaningless, so abs_rel and "
                         + "a1 only show that the numbers flow; pass --weights for a trained model"
                 : "weights " + options.weights();
+        if (fineTune != null) {
+            note = (options.weights() == null ? "random start model" : "start model " + options.weights())
+                    + ", fine-tuned online; abs_rel and a1 are over results of every version served (see fine_tune)";
+        }
         return new DemoSummary(framesIn, out.depth().size(), out.poses().size(), out.rejected().size(),
                 out.depth().size() / seconds, Percentiles.of(latencies, 50), Percentiles.of(latencies, 99),
                 report == null ? null : report.metrics().absRel(), report == null ? null : report.metrics().delta1(),
-                evaluated, version, perCamera, note);
+                evaluated, version, perCamera, note, fineTune);
     }
 
     /** Depth (0 = invalid) to the inverse depth the Eigen evaluation takes; invalid pixels count as far away. */

@@ -18,9 +18,11 @@ import java.time.Duration;
  * @param rateHz replay rate per camera (frames per second), or infinity for as fast as possible
  * @param outDir where results, previews, trajectories and {@code summary.json} go
  * @param timeout longest wait for all results once every frame is sent
+ * @param fineTune whether the online learner fine-tunes the model while it serves (model store in
+ *     {@code outDir/models}, started afresh)
  */
 public record DemoOptions(Path data, int cameras, int frames, long seed, Path weights, String arch, int height,
-        int width, int batchSize, double rateHz, Path outDir, Duration timeout) {
+        int width, int batchSize, double rateHz, Path outDir, Duration timeout, boolean fineTune) {
 
     public DemoOptions {
         if (cameras < 1) {
@@ -32,5 +34,10 @@ public record DemoOptions(Path data, int cameras, int frames, long seed, Path we
         if (!(rateHz > 0)) {
             throw new IllegalArgumentException("the replay rate must be positive, got " + rateHz);
         }
+    }
+
+    /** Where the fine-tuned versions go. */
+    public Path modelStore() {
+        return outDir.resolve("models");
     }
 }

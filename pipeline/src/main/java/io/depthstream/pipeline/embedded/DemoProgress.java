@@ -12,6 +12,11 @@ public interface DemoProgress {
     /** Depth results committed so far. */
     void results(int done, int total);
 
+    /** What the online learner just did (a version published), shown without interrupting a progress bar. */
+    default void learner(String event) {
+        phase(event);
+    }
+
     /** Reports nothing. */
     DemoProgress NONE = new DemoProgress() {
         @Override

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param modelVersion model version the results carry
  * @param resultsPerCamera depth results per camera id
  * @param note what the numbers mean for this run (e.g. random weights)
+ * @param fineTune what the online learner did, or null without {@code --fine-tune}
  */
 public record DemoSummary(
         @JsonProperty("frames_in") int framesIn,
@@ -35,4 +36,28 @@ public record DemoSummary(
         @JsonProperty("evaluated_frames") int evaluatedFrames,
         @JsonProperty("model_version") String modelVersion,
         @JsonProperty("results_per_camera") Map<String, Integer> resultsPerCamera,
-        @JsonProperty("note") String note) {}
+        @JsonProperty("note") String note,
+        @JsonProperty("fine_tune") FineTuneSummary fineTune) {
+
+    /**
+     * What the online learner did in a demo.
+     *
+     * @param steps training steps taken
+     * @param publishedVersions versions published after v0 (the start model)
+     * @param heldoutLossFirst the start model's held-out loss at the first evaluation, or null without one
+     * @param heldoutLossLast the last published version's held-out loss, or null without a publication
+     * @param absRelFirstVersion abs_rel of v0 against ground truth, or null without ground truth
+     * @param absRelLastVersion abs_rel of the newest version against ground truth, or null without ground truth
+     * @param lastVersion the newest version
+     * @param resultsPerVersion depth results by the model version that computed them, in order of first appearance
+     */
+    public record FineTuneSummary(
+            @JsonProperty("steps") long steps,
+            @JsonProperty("published_versions") int publishedVersions,
+            @JsonProperty("heldout_loss_first") Double heldoutLossFirst,
+            @JsonProperty("heldout_loss_last") Double heldoutLossLast,
+            @JsonProperty("abs_rel_first_version") Double absRelFirstVersion,
+            @JsonProperty("abs_rel_last_version") Double absRelLastVersion,
+            @JsonProperty("last_version") String lastVersion,
+            @JsonProperty("results_per_version") Map<String, Integer> resultsPerVersion) {}
+}

@@ -1,5 +1,6 @@
 package io.depthstream.pipeline.job;
 
+import ai.djl.Device;
 import io.depthstream.model.device.DeviceChoice;
 import io.depthstream.model.io.ModelWeights;
 import io.depthstream.model.net.Architecture;
@@ -22,7 +23,9 @@ import io.depthstream.operators.learner.FineTuneSampling;
 import io.depthstream.operators.learner.LearnerOperator;
 import io.depthstream.operators.learner.LearnerSettings;
 import io.depthstream.operators.learner.ModelUpdate;
+import io.depthstream.operators.learner.ModelStore;
 import io.depthstream.operators.learner.ModelUpdateDeserializer;
+import io.depthstream.operators.learner.PublishedVersion;
 import io.depthstream.operators.sink.ResultFileSink;
 import io.depthstream.operators.sink.ResultKafkaSinks;
 import io.depthstream.operators.triplet.Triplet;
@@ -75,7 +78,17 @@ public final class StreamingJob {
         }
         StreamingConfig.Kafka kafka = config.kafka();
         ModelSource model = modelSource(config.model());
-        ModelConfig network = networkConfig(model);
+        ModelSource start = model;
+        ModelConfig network;
+        if (config.fineTune().enabled()) {
+            // inference starts on the version the learner starts from, so every result names a store version
+            ModelStore store = new ModelStore(config.fineTune().store());
+            PublishedVersion serving = LearnerOperator.servingVersion(store, start, Device.cpu());
+            model = ModelSource.storeVersion(serving);
+            network = store.modelConfig(serving.number());
+        } else {
+            network = networkConfig(model);
+        }
         InferenceSettings inference = new InferenceSettings(model, DeviceChoice.parse(config.model().device()),
                 config.model().batchSize(), config.model().maxBatchDelayMs(), config.model().cameraHeightM());
         TripletTiming timing = new TripletTiming(
@@ -140,7 +153,7 @@ public final class StreamingJob {
         SingleOutputStreamOperator<DepthResult> results;
         if (fineTune.enabled()) {
             // Flink graphs have no cycles: the learner's updates go out to Kafka and come back in as a source
-            LearnerSettings learner = new LearnerSettings(fineTune.store(), model, DeviceChoice.parse(fineTune.device()),
+            LearnerSettings learner = new LearnerSettings(fineTune.store(), start, DeviceChoice.parse(fineTune.device()),
                     learnerConfig(fineTune, config.model().weights() != null));
             LearnerOperator.apply(triplets.getSideOutput(TripletAssembler.FINE_TUNE), learner)
                     .name("learner")
