@@ -221,6 +221,11 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
         if (servedUpdate != null && update.versionNumber() <= servedUpdate.versionNumber()) {
             return;
         }
+        if (servedUpdate == null && update.version().equals(modelVersion)) {
+            // the announcement of the store version this subtask started on: nothing to load
+            servedUpdate = update;
+            return;
+        }
         // the pending batch was collected under the current weights and runs on them
         flush();
         if (load(update)) {

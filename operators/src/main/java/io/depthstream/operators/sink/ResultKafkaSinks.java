@@ -10,8 +10,8 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
- * The exactly-once Kafka sinks of the streaming job's results ({@code depth} and {@code poses} topics, and the
- * learner's {@code model-updates}). Exactly-once
+ * The Kafka sinks of the streaming job: its results ({@code depth} and {@code poses} topics, exactly once) and the
+ * learner's {@code model-updates} (at least once). Exactly-once
  * writes in Kafka transactions committed on checkpoints, so the job needs checkpointing on, and readers see
  * results only once a checkpoint completes ({@code isolation.level=read_committed}).
  */
@@ -35,10 +35,22 @@ public final class ResultKafkaSinks {
         return build(bootstrapServers, new PoseRecordSerializer(topic), transactionalIdPrefix);
     }
 
-    /** Model updates to {@code topic} (JSON, {@link ModelUpdateSerializer}), exactly once like the results. */
-    public static KafkaSink<ModelUpdate> modelUpdates(String bootstrapServers, String topic,
-                                                      String transactionalIdPrefix) {
-        return build(bootstrapServers, new ModelUpdateSerializer(topic), transactionalIdPrefix);
+    /**
+     * Model updates to {@code topic} (JSON, {@link ModelUpdateSerializer}), at least once and visible at once: a
+     * transactional sink would hold each announcement until the next checkpoint completes, and under back-pressure
+     * that can take many seconds. A repeated announcement is harmless (inference ignores a version it is not behind
+     * of); an announcement from an epoch lost to a failure names a version that passed the regression guard and
+     * stays in the store, so serving it is safe, and the restored learner publishes above it.
+     */
+    public static KafkaSink<ModelUpdate> modelUpdates(String bootstrapServers, String topic) {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            throw new IllegalArgumentException("Kafka bootstrap servers must not be blank");
+        }
+        return KafkaSink.<ModelUpdate>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(new ModelUpdateSerializer(topic))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
     }
 
     private static <T> KafkaSink<T> build(String bootstrapServers, KafkaRecordSerializationSchema<T> serializer,

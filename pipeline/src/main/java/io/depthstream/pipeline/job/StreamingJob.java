@@ -157,8 +157,7 @@ public final class StreamingJob {
                     learnerConfig(fineTune, config.model().weights() != null));
             LearnerOperator.apply(triplets.getSideOutput(TripletAssembler.FINE_TUNE), learner)
                     .name("learner")
-                    .sinkTo(ResultKafkaSinks.modelUpdates(kafka.bootstrap(), kafka.topics().modelUpdates(),
-                            kafka.groupId() + "-model-updates"))
+                    .sinkTo(ResultKafkaSinks.modelUpdates(kafka.bootstrap(), kafka.topics().modelUpdates()))
                     .name("model-updates")
                     .uid("model-updates-sink")
                     .setParallelism(1);
@@ -169,7 +168,6 @@ public final class StreamingJob {
                     // the learner announces its serving version when it starts: older records are not this job's
                     .setStartingOffsets(OffsetsInitializer.latest())
                     .setDeserializer(new ModelUpdateDeserializer())
-                    .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
                     .build();
             DataStream<ModelUpdate> updates = env
                     .fromSource(updateSource, WatermarkStrategy.noWatermarks(), "model-updates source")
