@@ -31,15 +31,12 @@ import java.util.Random;
  * dense map this is area resizing; for sparse ground truth it keeps every measured point instead of the one pixel
  * nearest resizing would pick, and never mixes missing depths (zeros) into measured ones.
  *
- * <p>Squared distances are expanded as ‖a‖² + ‖b‖² − 2⟨a, b⟩ in float64 (one copy of each feature map), so that
- * the small distances of positives do not cancel away. ⟨a, roll(a)⟩ is computed on a rolled copy made by index
- * gather, whose gradient is a single (parallel) scatter_add. An earlier version multiplied the (up to eight) blocks a roll splits
- * the map into, from slices sharing the features' storage: the backward pass then kept only one channel per sample
- * map, but every slice's gradient was scattered into its own feature-sized buffer, and the term cost 45–50% of a
- * ResNet-18 training step at 640×192, batch 4 (now 32–33%). Now the backward pass keeps one float64 copy of each feature map per
- * sample map (N_within + N_across per scale, about 0.8 GB at that size) in exchange. Results stay float64: DJL's
- * {@code toType} would cut them from the graph, and adding a float64 scalar to a float32 objective simply promotes
- * the sum.
+ * <p>Distances are computed from the difference F_a − roll(F_a) in the features' own precision, each sample map
+ * rolled by a gather whose gradient is one parallel scatter_add; the one-channel distance maps and everything after
+ * them are float64. (Earlier versions expanded ‖a‖² + ‖b‖² − 2⟨a, b⟩ in float64 to avoid cancellation, which cost a
+ * float64 copy of every feature map per sample map and 32–49% of a ResNet-18 training step at 640×192, batch 4.)
+ * Results stay float64: DJL's {@code toType} would cut them from the graph, and adding a float64 scalar to a float32
+ * objective simply promotes the sum.
  *
  * <p>Call inside a per-step NDManager: the results live in the features' manager; intermediates are freed as soon
  * as each sample map is done (the autograd graph keeps its own references to what the backward pass needs).
@@ -226,8 +223,6 @@ public final class DepthDifferentialTripletLoss {
     }
 
     private ScaleTerms scaleTerms(NDArray feature, NDArray reference, NDArray valid, List<SampleRoll> rolls) {
-        NDArray f = toFloat64(feature);
-        NDArray norms = f.square().sum(new int[] {1}, true);
         List<NegativeRange> ranges = config.negativeRanges();
         NDList sums = new NDList();
         NDList positiveCounts = new NDList();
@@ -235,8 +230,9 @@ public final class DepthDifferentialTripletLoss {
         for (SampleRoll roll : rolls) {
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                NDArray cross = rolledInnerProduct(f, roll);
-                NDArray squared = norms.add(roll(norms, roll)).sub(cross).sub(cross);
+                // the difference first: no cancellation, so the features' own precision suffices; the per-pixel
+                // sums (one channel) continue in float64
+                NDArray squared = toFloat64(feature.sub(roll(feature, roll)).square().sum(new int[] {1}, true));
                 NDArray distance = squared.clip(SQUARED_DISTANCE_FLOOR, Double.POSITIVE_INFINITY).sqrt();
                 NDArray both = valid.logicalAnd(roll(valid, roll));
                 NDArray differential = reference.sub(roll(reference, roll)).abs();
@@ -263,7 +259,7 @@ public final class DepthDifferentialTripletLoss {
         if (sums.isEmpty()) {
             NDManager manager = feature.getManager();
             // zero, still connected to the features; a native zero (not a Java-buffer constant) may be freed early
-            return new ScaleTerms(f.sum().mul(manager.zeros(new Shape(), DataType.FLOAT64)),
+            return new ScaleTerms(toFloat64(feature.sum()).mul(manager.zeros(new Shape(), DataType.FLOAT64)),
                     manager.zeros(new Shape(), DataType.FLOAT64), manager.zeros(new Shape(ranges.size()), DataType.FLOAT64));
         }
         return new ScaleTerms(NDArrays.stack(sums).sum(), NDArrays.stack(positiveCounts).sum(),
@@ -279,15 +275,6 @@ public final class DepthDifferentialTripletLoss {
             return x;
         }
         return x.add(x.getManager().zeros(new Shape(1, 1, 1, 1), DataType.FLOAT64));
-    }
-
-    /**
-     * Σ_c a[b,c,y,x]·roll(a)[b,c,y,x] as (B, 1, h, w), on a rolled copy made by index selection: its gradient is one
-     * scatter into a feature-sized buffer per index, where slicing the roll's (up to eight) blocks needed two per
-     * block.
-     */
-    private static NDArray rolledInnerProduct(NDArray a, SampleRoll roll) {
-        return a.mul(roll(a, roll)).sum(new int[] {1}, true);
     }
 
     /**
