@@ -14,6 +14,8 @@ import io.depthstream.model.eval.EigenEvaluator;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.DepthPredictor;
 import io.depthstream.model.net.ModelConfig;
+import io.depthstream.operators.learner.ModelStore;
+import io.depthstream.operators.learner.PublishedVersion;
 import io.depthstream.pipeline.config.StreamingConfig;
 import io.depthstream.pipeline.embedded.EmbeddedKafka;
 import io.depthstream.pipeline.embedded.OutputReader;
@@ -38,14 +40,18 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Throughput of the whole streaming job (Kafka → Flink → Kafka) against the bare model in-process, at the same
  * batch size and resolution. Frames are synthetic KITTI-size PNGs, all queued on the frames topic before the job
  * starts, so the job runs flat out; the bare model runs the same work per frame (depth, and pose on one pair)
- * before and after the job, in the same JVM.
+ * before and after the job, in the same JVM. With {@link #run(boolean) fine-tuning}, the job also runs with the
+ * online learner and once more without it, on the same frames ({@link FineTuneComparison}).
  */
 public final class PipelineBenchmark {
 
@@ -102,6 +108,23 @@ public final class PipelineBenchmark {
 
     /** Renders the frames, runs the bare model, the job, and the bare model again. */
     public Result run() throws Exception {
+        return run(false).pipeline();
+    }
+
+    /**
+     * What {@link #run(boolean)} measured.
+     *
+     * @param pipeline the job (its first run, without fine-tuning) against the bare model and the in-process loop
+     * @param fineTune the job without and with fine-tuning, or null when not asked for
+     */
+    public record Outcome(Result pipeline, FineTuneComparison fineTune) {}
+
+    /**
+     * Renders the frames, runs the bare model, the job, and the bare model again; with {@code fineTune}, the job
+     * runs three times on the same frames between the bare-model measurements: without the learner, with it (model
+     * store in this run's scratch directory, empty at the start), and without it again.
+     */
+    public Outcome run(boolean fineTune) throws Exception {
         try (ScratchDirectory scratch = ScratchDirectory.create("depthstream-bench-pipeline-")) {
             Path drives = scratch.resolve("drives");
             progress.printf("  pipeline: rendering %d x %d synthetic frames at 1242x375%n", cameras, framesPerCamera);
@@ -111,21 +134,79 @@ public final class PipelineBenchmark {
             double before = bareModel(frames);
             progress.printf("  pipeline: bare model %.2f frames/s (depth + pose, batch %d)%n", before, batch);
             progress.flush();
-            Run run = job(drives, scratch, frames);
+            Run run = job(drives, scratch, frames, null, fineTune, fineTune ? " (fine-tuning off, run 1 of 3)" : "");
+            FineTuneComparison comparison = null;
+            if (fineTune) {
+                Run on = job(drives, scratch, frames, scratch.resolve("models"), true, " (fine-tuning on, run 2 of 3)");
+                Run off = job(drives, scratch, frames, null, true, " (fine-tuning off, run 3 of 3)");
+                comparison = compare(run, on, off);
+            }
             double after = bareModel(frames);
             progress.printf("  pipeline: job %.2f frames/s, bare model after it %.2f frames/s%n", run.fps, after);
             progress.flush();
             double loop = inProcessLoop(drives);
             progress.printf("  pipeline: in-process loop (decode, resize, model, encode) %.2f frames/s%n", loop);
             progress.flush();
-            return new Result(run.frames, run.fps, before, after, run.p50, run.p99, run.stages, run.meanBatch, loop);
+            return new Outcome(
+                    new Result(run.frames, run.fps, before, after, run.p50, run.p99, run.stages, run.meanBatch, loop),
+                    comparison);
         }
     }
 
-    private record Run(int frames, double fps, double p50, double p99, Map<String, Double> stages,
-            double meanBatch) {}
+    /** Steps between candidate judgements in the fine-tuning measurement: versions get published in a short run. */
+    static final int FINE_TUNE_EVALUATE_EVERY = 2;
+    /** Every n-th sampled triplet held out in the fine-tuning measurement (as {@code demo --fine-tune}). */
+    static final int FINE_TUNE_HELD_OUT_EVERY = 5;
 
-    private Run job(Path drives, ScratchDirectory scratch, int frames) throws Exception {
+    /**
+     * The fine-tuning settings of the measurement: the defaults (learning rate, batch, buffer, sampling, tolerance,
+     * objective) with a candidate every {@value #FINE_TUNE_EVALUATE_EVERY} steps and one triplet in
+     * {@value #FINE_TUNE_HELD_OUT_EVERY} held out.
+     */
+    static StreamingConfig.FineTune fineTuneSettings(Path store) {
+        StreamingConfig.FineTune d = StreamingConfig.FineTune.defaults();
+        return new StreamingConfig.FineTune(true, store.toString(), d.sampleRate(), d.staticThreshold(),
+                d.learningRate(), d.batchSize(), d.bufferCapacity(), d.heldOutCapacity(), FINE_TUNE_HELD_OUT_EVERY,
+                FINE_TUNE_EVALUATE_EVERY, d.tolerance(), d.triplet(), d.device());
+    }
+
+    private FineTuneComparison compare(Run off1, Run on, Run off2) {
+        long[] offLatencies = new long[off1.latencies.length + off2.latencies.length];
+        System.arraycopy(off1.latencies, 0, offLatencies, 0, off1.latencies.length);
+        System.arraycopy(off2.latencies, 0, offLatencies, off1.latencies.length, off2.latencies.length);
+        LearnerFacts learner = on.learner;
+        return new FineTuneComparison(List.of(off1.asJobRun(false), on.asJobRun(true), off2.asJobRun(false)),
+                (off1.fps + off2.fps) / 2, on.fps, Percentiles.of(offLatencies, 50), Percentiles.of(offLatencies, 99),
+                on.p50, on.p99, learner.steps, learner.published, learner.rejected, learner.dropped,
+                learner.perVersion, on.usage.matchedThreads() == 0 ? Double.NaN : on.usage.matchedCpuSeconds(),
+                on.usage.processCpuSeconds(), on.windowSeconds(), Runtime.getRuntime().availableProcessors(),
+                FINE_TUNE_EVALUATE_EVERY, FINE_TUNE_HELD_OUT_EVERY);
+    }
+
+    /** What the store says about the learner after the on run. */
+    private record LearnerFacts(long steps, int published, long rejected, long dropped,
+            Map<String, Integer> perVersion) {}
+
+    private record Run(int frames, double fps, double p50, double p99, Map<String, Double> stages,
+            double meanBatch, long[] latencies, long firstEmittedMs, long lastEmittedMs,
+            ThreadCpuSampler.Usage usage, LearnerFacts learner) {
+
+        double windowSeconds() {
+            return (lastEmittedMs - firstEmittedMs) / 1000.0;
+        }
+
+        FineTuneComparison.JobRun asJobRun(boolean fineTuning) {
+            return new FineTuneComparison.JobRun(fineTuning, frames, fps, p50, p99, meanBatch, windowSeconds(),
+                    usage.processCpuSeconds(), fineTuning ? usage.matchedCpuSeconds() : 0);
+        }
+    }
+
+    /**
+     * One run of the job on the frames, queued on a fresh broker first; with {@code store}, with fine-tuning on and
+     * its model store there (empty at the start).
+     */
+    private Run job(Path drives, ScratchDirectory scratch, int frames, Path store, boolean measureCpu, String label)
+            throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             StreamingConfig defaults = StreamingConfig.defaults();
             StreamingConfig streaming = new StreamingConfig(
@@ -135,7 +216,7 @@ public final class PipelineBenchmark {
                             config.width(), 0, "auto", batch, defaults.model().maxBatchDelayMs(), null),
                     defaults.triplets(), defaults.output(),
                     new StreamingConfig.Checkpoints(2000, scratch.resolve("checkpoints").toUri().toString()),
-                    parallelism, defaults.fineTune());
+                    parallelism, store == null ? defaults.fineTune() : fineTuneSettings(store));
             StreamingJob.ensureTopics(streaming, (short) 1, Duration.ofSeconds(30));
             try (KittiRawArchive archive = KittiRawArchive.open(drives)) {
                 KittiReplay.prepare(archive, KittiReplay.allDrives(archive, KittiCamera.IMAGE_02),
@@ -143,29 +224,69 @@ public final class PipelineBenchmark {
                                         false, true))
                         .run(kafka.bootstrapServers(), Duration.ofSeconds(30), () -> false, ReplayListener.NONE);
             }
-            progress.printf("  pipeline: %d frames queued on Kafka; running the job%n", frames);
+            progress.printf("  pipeline: %d frames queued on Kafka; running the job%s%n", frames, label);
             progress.flush();
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism,
                     StreamingJob.localConfiguration());
             StreamingJob.define(env, streaming);
-            JobClient job = env.executeAsync(StreamingJob.NAME);
             OutputRecords out;
-            try (OutputReader reader = new OutputReader(kafka.bootstrapServers(), streaming.kafka().topics().depth(),
-                    streaming.kafka().topics().poses(), streaming.kafka().topics().dlq())) {
-                out = reader.readUntil(frames, Duration.ofMinutes(10), done -> { });
-                StoppingJobLogs.quietDeclinedCheckpoints();
-                job.stopWithSavepoint(true, scratch.resolve("savepoint").toUri().toString(),
-                        SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+            // CPU is sampled only in the fine-tuning measurement (all three runs), so the default run is as before
+            try (ThreadCpuSampler sampler = measureCpu ? ThreadCpuSampler.start(LEARNER_THREAD, CPU_SAMPLE_MS)
+                    : ThreadCpuSampler.none()) {
+                JobClient job = env.executeAsync(StreamingJob.NAME);
+                try (OutputReader reader = new OutputReader(kafka.bootstrapServers(),
+                        streaming.kafka().topics().depth(), streaming.kafka().topics().poses(),
+                        streaming.kafka().topics().dlq())) {
+                    out = reader.readUntil(frames, Duration.ofMinutes(10), done -> { });
+                    sampler.close();
+                    StoppingJobLogs.quietDeclinedCheckpoints();
+                    // with the learner, no drain: draining would train on everything still buffered after the
+                    // results are out; the savepoint still writes the learner's status (its step count) to the store
+                    job.stopWithSavepoint(store == null, scratch.resolve("savepoint").toUri().toString(),
+                            SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+                }
+                if (out.depth().size() < frames) {
+                    throw new IllegalStateException("the job produced " + out.depth().size() + " of " + frames
+                            + " results within 10 minutes");
+                }
+                Run run = summarise(out.depth(), sampler, store == null ? null : learnerFacts(store, out.depth()));
+                if (store != null) {
+                    progress.printf(Locale.ROOT, "  pipeline: job %.2f frames/s%s; learner: %d steps, %d versions"
+                                    + " published, %s%n", run.fps, label, run.learner.steps, run.learner.published,
+                            run.usage.matchedThreads() == 0 ? "its CPU time not measured"
+                                    : String.format(Locale.ROOT, "CPU %.1f s in %.1f s x %d cores",
+                                            run.usage.matchedCpuSeconds(), run.windowSeconds(),
+                                            Runtime.getRuntime().availableProcessors()));
+                } else if (measureCpu) {
+                    progress.printf(Locale.ROOT, "  pipeline: job %.2f frames/s%s%n", run.fps, label);
+                }
+                progress.flush();
+                return run;
             }
-            if (out.depth().size() < frames) {
-                throw new IllegalStateException("the job produced " + out.depth().size() + " of " + frames
-                        + " results within 10 minutes");
-            }
-            return summarise(out.depth());
         }
     }
 
-    private static Run summarise(List<OutputRecords.DepthRecord> records) throws IOException {
+    /** The learner's training thread (see {@code LearnerOperator}); its OpenMP workers inherit the name. */
+    private static final String LEARNER_THREAD = "depthstream-learner";
+    private static final long CPU_SAMPLE_MS = 250;
+
+    private static LearnerFacts learnerFacts(Path store, List<OutputRecords.DepthRecord> records) {
+        ModelStore models = new ModelStore(store.toString());
+        List<PublishedVersion> versions = models.versions();
+        Optional<JsonNode> status = models.learnerStatus();
+        long steps = status.map(s -> s.path("step").asLong())
+                .orElse(versions.stream().mapToLong(v -> v.metrics().step()).max().orElse(0));
+        Map<String, Integer> perVersion = new TreeMap<>();
+        for (OutputRecords.DepthRecord record : records) {
+            perVersion.merge(record.modelVersion(), 1, Integer::sum);
+        }
+        return new LearnerFacts(steps, Math.max(0, versions.size() - 1),
+                status.map(s -> s.path("rejected").asLong()).orElse(0L),
+                status.map(s -> s.path("dropped_triplets").asLong()).orElse(0L), perVersion);
+    }
+
+    private static Run summarise(List<OutputRecords.DepthRecord> records, ThreadCpuSampler sampler,
+            LearnerFacts learner) throws IOException {
         long[] emitted = new long[records.size()];
         long[] latency = new long[records.size()];
         Map<String, Double> stages = new LinkedHashMap<>();
@@ -187,9 +308,12 @@ public final class PipelineBenchmark {
         }
         stages.replaceAll((stage, total) -> total / records.size());
         Arrays.sort(emitted);
-        double seconds = (emitted[emitted.length - 1] - emitted[0]) / 1000.0;
+        long first = emitted[0];
+        long last = emitted[emitted.length - 1];
+        double seconds = (last - first) / 1000.0;
         return new Run(records.size(), (records.size() - 1) / seconds, Percentiles.of(latency, 50),
-                Percentiles.of(latency, 99), stages, batches / records.size());
+                Percentiles.of(latency, 99), stages, batches / records.size(), latency, first, last,
+                sampler.between(first, last), learner);
     }
 
     private double bareModel(int frames) throws IOException {

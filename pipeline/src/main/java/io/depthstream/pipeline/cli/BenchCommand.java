@@ -10,6 +10,7 @@ import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.ModelConfig;
 import io.depthstream.pipeline.bench.BenchmarkMachine;
 import io.depthstream.pipeline.bench.BenchmarkReport;
+import io.depthstream.pipeline.bench.FineTuneComparison;
 import io.depthstream.pipeline.bench.PipelineBenchmark;
 import io.depthstream.pipeline.bench.ProcessMemory;
 import io.depthstream.pipeline.bench.InferenceBenchmark;
@@ -42,7 +43,8 @@ import java.util.concurrent.Callable;
         description = {
             "Measure, on this machine: model inference, the streaming job, training steps, synthetic rendering and"
                     + " KITTI-archive decoding;"
-                    + " optionally PyTorch's side and the offline training job.",
+                    + " optionally PyTorch's side, the streaming job with online fine-tuning on against off, and the"
+                    + " offline training job.",
             "",
             "A seeded random model of the chosen architecture runs on random images; each configuration gets one"
                     + " warm-up round and --rounds measured rounds, reported as median (min, max) frames/s. With"
@@ -54,6 +56,17 @@ import java.util.concurrent.Callable;
                     + " in-process Kafka broker, the job on a Flink MiniCluster, its results per second against the"
                     + " bare model (before and after, same batch and size) and against an in-process loop doing the"
                     + " same per-frame work; with latency and per-stage times.",
+            "",
+            "With --fine-tune (not part of the default run), the streaming job runs three times on the same frames,"
+                    + " batch and seeded start model: without online fine-tuning, with it, and without it again. With"
+                    + " it, the learner trains in the job (default learning rate and objective, a model store in the"
+                    + " bench's scratch directory that starts empty, a candidate judged every 2 steps, one triplet in 5"
+                    + " held out). Reported side by side: results/s and latency p50/p99 off (both off runs pooled) and"
+                    + " on, their ratios on/off, the learner's steps and published versions (until the job was stopped"
+                    + " after its last result) and, on Linux, the learner's share of the CPU: CPU time of its training"
+                    + " thread and the PyTorch threads that thread started, over the on run's results window times the"
+                    + " cores. Latency counts from the job reading a frame, and all frames are queued up front, so it"
+                    + " mostly measures the backlog.",
             "",
             "Training steps (unless --no-training): augmentation, forward, loss, backward and Adam at"
                     + " --training-batch on random triplets with blocky semantic maps, with the photometric objective"
@@ -141,6 +154,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Frames per camera (2 cameras) of the pipeline measurement (default: ${DEFAULT-VALUE}).")
     int pipelineFrames;
 
+    @Option(names = "--fine-tune", description = "Also measure the streaming job with online fine-tuning on against"
+            + " off, same run, same frames, batch and model (order: off, on, off); needs the pipeline measurement."
+            + " Adds two job runs, the one with the learner slower.")
+    boolean fineTune;
+
     @Option(names = "--training-job", description = "Also measure the offline training job (synthetic 1242x375 frames"
             + " from zip archives, parallel decoding, one learner) against a bare training loop of the same model, at"
             + " --training-batch.")
@@ -180,6 +198,10 @@ public final class BenchCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--pipeline-batch must be at least 1 and --pipeline-frames at least 3 (--no-pipeline skips it)");
         }
+        if (fineTune && !pipeline) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--fine-tune measures the streaming job: it cannot be combined with --no-pipeline");
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ModelConfig config = ModelConfig.monodepth2(Architecture.parse(architecture)).withSize(height, width);
@@ -201,8 +223,12 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         PipelineBenchmark.Result pipelineResult = null;
+        FineTuneComparison fineTuneResult = null;
         if (pipeline) {
-            pipelineResult = new PipelineBenchmark(config, pipelineBatch, 2, pipelineFrames, 1, err).run();
+            PipelineBenchmark.Outcome outcome =
+                    new PipelineBenchmark(config, pipelineBatch, 2, pipelineFrames, 1, err).run(fineTune);
+            pipelineResult = outcome.pipeline();
+            fineTuneResult = outcome.fineTune();
         }
         TrainingJobBenchmark.Result trainingJobResult = null;
         if (trainingJob) {
@@ -217,6 +243,9 @@ public final class BenchCommand implements Callable<Integer> {
             root.put("latency_ms_p50", pipelineResult.latencyMsP50());
             root.put("latency_ms_p99", pipelineResult.latencyMsP99());
             root.set("pipeline", mapper.valueToTree(pipelineResult));
+        }
+        if (fineTuneResult != null) {
+            root.set("fine_tune", fineTuneJson(mapper, fineTuneResult));
         }
         Optional<ProcessMemory> memory = ProcessMemory.current();
         memory.ifPresent(m -> {
@@ -239,6 +268,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (pipelineResult != null) {
             out.println();
             out.print(pipelineTable(pipelineResult));
+        }
+        if (fineTuneResult != null) {
+            out.println();
+            out.print(fineTuneTable(fineTuneResult));
         }
         if (trainingJobResult != null) {
             out.println();
@@ -274,6 +307,88 @@ public final class BenchCommand implements Callable<Integer> {
                 r.latencyMsP50(), r.latencyMsP99(), r.meanBatch()));
         r.stageMsPerFrame().forEach((stage, ms) -> table.append(String.format(Locale.ROOT, " %s %.1f", stage, ms)));
         table.append(String.format(Locale.ROOT, "%n"));
+        return table.toString();
+    }
+
+    static ObjectNode fineTuneJson(ObjectMapper mapper, FineTuneComparison f) {
+        ObjectNode node = mapper.createObjectNode();
+        node.put("fps_off", f.fpsOff());
+        node.put("fps_on", f.fpsOn());
+        node.put("fps_ratio", f.fpsRatio());
+        node.put("latency_ms_p50_off", f.latencyMsP50Off());
+        node.put("latency_ms_p50_on", f.latencyMsP50On());
+        node.put("latency_ms_p99_off", f.latencyMsP99Off());
+        node.put("latency_ms_p99_on", f.latencyMsP99On());
+        node.put("p99_ratio", f.p99Ratio());
+        node.put("learner_steps", f.learnerSteps());
+        node.put("published_versions", f.publishedVersions());
+        node.put("rejected_candidates", f.rejectedCandidates());
+        node.put("dropped_triplets", f.droppedTriplets());
+        putFinite(node, "learner_cpu_share", f.learnerCpuShare());
+        putFinite(node, "learner_cpu_s", f.learnerCpuSeconds());
+        node.put("process_cpu_s_on", f.processCpuSecondsOn());
+        node.put("window_s_on", f.windowSecondsOn());
+        node.put("cores", f.cores());
+        node.put("throughput_drop", f.throughputDrop());
+        node.put("evaluate_every", f.evaluateEvery());
+        node.put("held_out_every", f.heldOutEvery());
+        node.set("results_per_version", mapper.valueToTree(f.resultsPerVersion()));
+        var runs = node.putArray("runs");
+        for (FineTuneComparison.JobRun r : f.runs()) {
+            ObjectNode run = runs.addObject();
+            run.put("fine_tuning", r.fineTuning());
+            run.put("frames", r.frames());
+            run.put("fps", r.fps());
+            run.put("latency_ms_p50", r.latencyMsP50());
+            run.put("latency_ms_p99", r.latencyMsP99());
+            run.put("mean_batch", r.meanBatch());
+            run.put("window_s", r.windowSeconds());
+            run.put("process_cpu_s", r.processCpuSeconds());
+            if (r.fineTuning()) {
+                putFinite(run, "learner_cpu_s", r.learnerCpuSeconds());
+            }
+        }
+        return node;
+    }
+
+    /** Puts {@code value}, or null when it is not a finite number (JSON has no NaN). */
+    private static void putFinite(ObjectNode node, String key, double value) {
+        if (Double.isFinite(value)) {
+            node.put(key, value);
+        } else {
+            node.putNull(key);
+        }
+    }
+
+    static String fineTuneTable(FineTuneComparison f) {
+        StringBuilder table = new StringBuilder();
+        FineTuneComparison.JobRun on = f.runs().stream().filter(FineTuneComparison.JobRun::fineTuning).findFirst()
+                .orElseThrow();
+        table.append(String.format(Locale.ROOT, "| streaming job, %d frames, runs off / on / off | fine-tuning off |"
+                + " fine-tuning on | on / off |%n|---|---|---|---|%n", on.frames()));
+        table.append(String.format(Locale.ROOT, "| results/s | %.2f | %.2f | %.2f |%n", f.fpsOff(), f.fpsOn(),
+                f.fpsRatio()));
+        table.append(String.format(Locale.ROOT, "| latency p50 (ms) | %.0f | %.0f | %.2f |%n", f.latencyMsP50Off(),
+                f.latencyMsP50On(), f.latencyMsP50On() / f.latencyMsP50Off()));
+        table.append(String.format(Locale.ROOT, "| latency p99 (ms) | %.0f | %.0f | %.2f |%n", f.latencyMsP99Off(),
+                f.latencyMsP99On(), f.p99Ratio()));
+        table.append(String.format(Locale.ROOT, "%nper run, results/s:"));
+        for (FineTuneComparison.JobRun r : f.runs()) {
+            table.append(String.format(Locale.ROOT, " %s %.2f", r.fineTuning() ? "on" : "off", r.fps()));
+        }
+        table.append(String.format(Locale.ROOT, "%nlearner (candidate every %d steps): %d steps, %d versions"
+                        + " published, %d candidates rejected, %d triplets dropped; results per version: %s%n",
+                f.evaluateEvery(), f.learnerSteps(), f.publishedVersions(), f.rejectedCandidates(),
+                f.droppedTriplets(), f.resultsPerVersion()));
+        if (Double.isFinite(f.learnerCpuShare())) {
+            table.append(String.format(Locale.ROOT, "learner's CPU share in the on run: %.2f (%.1f CPU s of %.1f s x"
+                            + " %d cores; the whole process used %.1f CPU s); throughput drop %.2f%n",
+                    f.learnerCpuShare(), f.learnerCpuSeconds(), f.windowSecondsOn(), f.cores(),
+                    f.processCpuSecondsOn(), f.throughputDrop()));
+        } else {
+            table.append(String.format(Locale.ROOT, "learner's CPU share not measured (its threads were not found);"
+                    + " throughput drop %.2f%n", f.throughputDrop()));
+        }
         return table.toString();
     }
 

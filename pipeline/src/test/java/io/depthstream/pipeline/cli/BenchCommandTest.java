@@ -118,6 +118,61 @@ class BenchCommandTest {
     }
 
     @Test
+    void measuresTheStreamingJobWithAndWithoutFineTuningInOneRun(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+
+        DepthstreamCommandTest.Run result = run("bench", "--arch", "lite", "--height", "64", "--width", "96",
+                "--no-inference", "--no-synth", "--no-training", "--pipeline-batch", "2", "--pipeline-frames", "6",
+                "--fine-tune", "--json", json.toString());
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        JsonNode fineTune = root.get("fine_tune");
+        assertThat(fineTune).as("bench.json has fine_tune").isNotNull();
+        double off = fineTune.get("fps_off").asDouble();
+        double on = fineTune.get("fps_on").asDouble();
+        assertThat(off).isPositive();
+        assertThat(on).isPositive();
+        assertThat(fineTune.get("fps_ratio").asDouble()).isCloseTo(on / off, within(1e-9));
+        assertThat(fineTune.get("p99_ratio").asDouble()).isCloseTo(
+                fineTune.get("latency_ms_p99_on").asDouble() / fineTune.get("latency_ms_p99_off").asDouble(),
+                within(1e-9));
+        for (String side : new String[] {"off", "on"}) {
+            assertThat(fineTune.get("latency_ms_p50_" + side).asDouble()).isPositive()
+                    .isLessThanOrEqualTo(fineTune.get("latency_ms_p99_" + side).asDouble());
+        }
+        assertThat(fineTune.get("learner_steps").isIntegralNumber()).isTrue();
+        assertThat(fineTune.get("learner_steps").asLong()).isGreaterThanOrEqualTo(0);
+        assertThat(fineTune.get("published_versions").asInt()).isGreaterThanOrEqualTo(0);
+        // runs: off, on, off, each with every frame of 2 cameras x 6; the "off" throughput is the two off runs' mean
+        JsonNode runs = fineTune.get("runs");
+        assertThat(runs).hasSize(3);
+        assertThat(runs.get(0).get("fine_tuning").asBoolean()).isFalse();
+        assertThat(runs.get(1).get("fine_tuning").asBoolean()).isTrue();
+        assertThat(runs.get(2).get("fine_tuning").asBoolean()).isFalse();
+        for (JsonNode run : runs) {
+            assertThat(run.get("frames").asInt()).isEqualTo(12);
+        }
+        assertThat(off).isCloseTo((runs.get(0).get("fps").asDouble() + runs.get(2).get("fps").asDouble()) / 2,
+                within(1e-9));
+        assertThat(on).isEqualTo(runs.get(1).get("fps").asDouble());
+        assertThat(root.get("pipeline_fps").asDouble()).as("the pipeline measurement is the first off run")
+                .isEqualTo(runs.get(0).get("fps").asDouble());
+        // with fine-tuning every result names a store version, v0 (the start model) among them when it served any
+        int counted = 0;
+        for (JsonNode count : fineTune.get("results_per_version")) {
+            counted += count.asInt();
+        }
+        assertThat(counted).isEqualTo(12);
+        fineTune.get("results_per_version").fieldNames().forEachRemaining(v -> assertThat(v).matches("v\\d+"));
+        assertThat(result.out()).contains("| results/s |").contains("| latency p99 (ms) |").contains("learner");
+
+        DepthstreamCommandTest.Run withoutPipeline = run("bench", "--fine-tune", "--no-pipeline");
+        assertThat(withoutPipeline.exit()).isEqualTo(2);
+        assertThat(withoutPipeline.err()).contains("--fine-tune").contains("--no-pipeline");
+    }
+
+    @Test
     void comparesTheTrainingStepWithPytorchsWhenGivenAnInterpreter(@TempDir Path dir) throws Exception {
         Path python = Path.of("/usr/bin/python3");
         assumeTrue(Files.isExecutable(python), "no " + python);
