@@ -26,6 +26,7 @@ import java.util.Map;
  * @param resultsPerVersion the on run's results per model version that computed them
  * @param learnerCpuSeconds CPU time of the learner's training thread and the PyTorch threads it started, between the
  *     on run's first and last result leaving inference; NaN when no such thread was found (not Linux)
+ * @param learnerThreads how many such threads were found (the training thread and its OpenMP workers)
  * @param processCpuSecondsOn CPU time of the whole process in the same window
  * @param windowSecondsOn that window's length
  * @param cores processors available to the JVM
@@ -35,8 +36,8 @@ import java.util.Map;
 public record FineTuneComparison(List<JobRun> runs, double fpsOff, double fpsOn, double latencyMsP50Off,
         double latencyMsP99Off, double latencyMsP50On, double latencyMsP99On, long learnerSteps,
         int publishedVersions, long rejectedCandidates, long droppedTriplets, Map<String, Integer> resultsPerVersion,
-        double learnerCpuSeconds, double processCpuSecondsOn, double windowSecondsOn, int cores, int evaluateEvery,
-        int heldOutEvery) {
+        double learnerCpuSeconds, int learnerThreads, double processCpuSecondsOn, double windowSecondsOn, int cores,
+        int evaluateEvery, int heldOutEvery) {
 
     public FineTuneComparison {
         runs = List.copyOf(runs);

@@ -179,7 +179,8 @@ public final class PipelineBenchmark {
                 (off1.fps + off2.fps) / 2, on.fps, Percentiles.of(offLatencies, 50), Percentiles.of(offLatencies, 99),
                 on.p50, on.p99, learner.steps, learner.published, learner.rejected, learner.dropped,
                 learner.perVersion, on.usage.matchedThreads() == 0 ? Double.NaN : on.usage.matchedCpuSeconds(),
-                on.usage.processCpuSeconds(), on.windowSeconds(), Runtime.getRuntime().availableProcessors(),
+                on.usage.matchedThreads(), on.usage.processCpuSeconds(), on.windowSeconds(),
+                Runtime.getRuntime().availableProcessors(),
                 FINE_TUNE_EVALUATE_EVERY, FINE_TUNE_HELD_OUT_EVERY);
     }
 
@@ -254,9 +255,9 @@ public final class PipelineBenchmark {
                     progress.printf(Locale.ROOT, "  pipeline: job %.2f frames/s%s; learner: %d steps, %d versions"
                                     + " published, %s%n", run.fps, label, run.learner.steps, run.learner.published,
                             run.usage.matchedThreads() == 0 ? "its CPU time not measured"
-                                    : String.format(Locale.ROOT, "CPU %.1f s in %.1f s x %d cores",
-                                            run.usage.matchedCpuSeconds(), run.windowSeconds(),
-                                            Runtime.getRuntime().availableProcessors()));
+                                    : String.format(Locale.ROOT, "CPU %.1f s (%d threads) in %.1f s x %d cores",
+                                            run.usage.matchedCpuSeconds(), run.usage.matchedThreads(),
+                                            run.windowSeconds(), Runtime.getRuntime().availableProcessors()));
                 } else if (measureCpu) {
                     progress.printf(Locale.ROOT, "  pipeline: job %.2f frames/s%s%n", run.fps, label);
                 }

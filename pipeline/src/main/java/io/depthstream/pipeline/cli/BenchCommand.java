@@ -61,12 +61,13 @@ import java.util.concurrent.Callable;
                     + " batch and seeded start model: without online fine-tuning, with it, and without it again. With"
                     + " it, the learner trains in the job (default learning rate and objective, a model store in the"
                     + " bench's scratch directory that starts empty, a candidate judged every 2 steps, one triplet in 5"
-                    + " held out). Reported side by side: results/s and latency p50/p99 off (both off runs pooled) and"
-                    + " on, their ratios on/off, the learner's steps and published versions (until the job was stopped"
-                    + " after its last result) and, on Linux, the learner's share of the CPU: CPU time of its training"
-                    + " thread and the PyTorch threads that thread started, over the on run's results window times the"
-                    + " cores. Latency counts from the job reading a frame, and all frames are queued up front, so it"
-                    + " mostly measures the backlog.",
+                    + " held out). Reported side by side: results/s and latency p50/p99 off (mean results/s of the two"
+                    + " off runs, percentiles of their pooled latencies) and on, their ratios on/off, the learner's"
+                    + " steps and published versions (until the job was stopped after its last result) and, on Linux,"
+                    + " the learner's share of the CPU: CPU time of its training thread and the PyTorch threads that"
+                    + " thread started, over the on run's window from first to last result times the cores (CPU"
+                    + " only: on a GPU it is not the GPU's share). Latency counts from the job reading a frame, and"
+                    + " all frames are queued up front, so it mostly measures the backlog.",
             "",
             "Training steps (unless --no-training): augmentation, forward, loss, backward and Adam at"
                     + " --training-batch on random triplets with blocky semantic maps, with the photometric objective"
@@ -156,7 +157,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--fine-tune", description = "Also measure the streaming job with online fine-tuning on against"
             + " off, same run, same frames, batch and model (order: off, on, off); needs the pipeline measurement."
-            + " Adds two job runs, the one with the learner slower.")
+            + " Adds two more runs of the job.")
     boolean fineTune;
 
     @Option(names = "--training-job", description = "Also measure the offline training job (synthetic 1242x375 frames"
@@ -326,6 +327,7 @@ public final class BenchCommand implements Callable<Integer> {
         node.put("dropped_triplets", f.droppedTriplets());
         putFinite(node, "learner_cpu_share", f.learnerCpuShare());
         putFinite(node, "learner_cpu_s", f.learnerCpuSeconds());
+        node.put("learner_threads", f.learnerThreads());
         node.put("process_cpu_s_on", f.processCpuSecondsOn());
         node.put("window_s_on", f.windowSecondsOn());
         node.put("cores", f.cores());
@@ -381,9 +383,9 @@ public final class BenchCommand implements Callable<Integer> {
                 f.evaluateEvery(), f.learnerSteps(), f.publishedVersions(), f.rejectedCandidates(),
                 f.droppedTriplets(), f.resultsPerVersion()));
         if (Double.isFinite(f.learnerCpuShare())) {
-            table.append(String.format(Locale.ROOT, "learner's CPU share in the on run: %.2f (%.1f CPU s of %.1f s x"
-                            + " %d cores; the whole process used %.1f CPU s); throughput drop %.2f%n",
-                    f.learnerCpuShare(), f.learnerCpuSeconds(), f.windowSecondsOn(), f.cores(),
+            table.append(String.format(Locale.ROOT, "learner's CPU share in the on run: %.2f (%.1f CPU s in %d threads"
+                            + " over %.1f s x %d cores; the whole process used %.1f CPU s); throughput drop %.2f%n",
+                    f.learnerCpuShare(), f.learnerCpuSeconds(), f.learnerThreads(), f.windowSecondsOn(), f.cores(),
                     f.processCpuSecondsOn(), f.throughputDrop()));
         } else {
             table.append(String.format(Locale.ROOT, "learner's CPU share not measured (its threads were not found);"

@@ -144,6 +144,7 @@ class BenchCommandTest {
         assertThat(fineTune.get("learner_steps").isIntegralNumber()).isTrue();
         assertThat(fineTune.get("learner_steps").asLong()).isGreaterThanOrEqualTo(0);
         assertThat(fineTune.get("published_versions").asInt()).isGreaterThanOrEqualTo(0);
+        assertThat(fineTune.get("learner_threads").isIntegralNumber()).isTrue();
         // runs: off, on, off, each with every frame of 2 cameras x 6; the "off" throughput is the two off runs' mean
         JsonNode runs = fineTune.get("runs");
         assertThat(runs).hasSize(3);
