@@ -2,6 +2,7 @@ package io.depthstream.operators.learner;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.depthstream.model.data.RgbImage;
@@ -52,6 +53,10 @@ import java.util.function.ToDoubleFunction;
  * which drops its oldest when training falls behind (counted). Training, evaluation and publication run on the
  * training thread; updates are emitted from the task thread (a 100 ms processing-time poll, and before every
  * checkpoint barrier). A failure on the training thread fails the task, so Flink restarts it from its checkpoint.
+ *
+ * <p>Sharing the device: the training thread runs on {@code threads} PyTorch threads of its own (OpenMP's count is
+ * per calling thread) and trains at most {@code maxShare} of the wall-clock time, idling after each step in
+ * proportion, so inference keeps the rest.
  *
  * <p>Start: a restored learner continues from its checkpoint (the weights and Adam state written into the store at
  * that checkpoint, the step count, the serving version). Otherwise it continues from the store's newest version; an
@@ -248,28 +253,55 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
                 triplet.next().image().toChwFloats(), cur.intrinsics(), semantic);
     }
 
-    /** The training thread: a step whenever a batch is buffered, a judgement whenever one is due. */
+    /**
+     * The training thread: a step whenever a batch is buffered, a judgement whenever one is due, then an idle pause
+     * that keeps training within {@code maxShare} of the time.
+     */
     private void train() {
         try {
+            if (settings.threads() > 0) {
+                // OpenMP's thread count is a per-thread setting: this limits the learner, inference keeps its own
+                JniUtils.setNumThreads(settings.threads());
+            }
             while (running) {
                 if (!learner.awaitBatch(Duration.ofMillis(POLL_MS))) {
                     continue;
                 }
+                long busyNanos;
                 synchronized (lock) {
                     if (!running) {
                         return;
                     }
+                    long start = System.nanoTime();
                     learner.step();
                     if (learner.candidateDue()) {
                         judge();
                     }
+                    busyNanos = System.nanoTime() - start;
                 }
+                idle(busyNanos);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
             LOG.error("the learner's training thread failed", t);
             failure = t;
+        }
+    }
+
+    /** Waits so that {@code busyNanos} of training is at most {@code maxShare} of the time; returns when stopped. */
+    private void idle(long busyNanos) throws InterruptedException {
+        double share = settings.maxShare();
+        if (share >= 1) {
+            return;
+        }
+        long until = System.nanoTime() + (long) (busyNanos * (1 - share) / share);
+        while (running) {
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            Thread.sleep(Math.min(POLL_MS, Math.max(1, left / 1_000_000)));
         }
     }
 

@@ -15,9 +15,12 @@ import java.util.Objects;
  *     where fine-tuning continues
  * @param device where training runs ({@code auto} takes a GPU when there is one)
  * @param learner buffer, held-out set, learning rate, regression guard and loss
+ * @param maxShare the largest fraction of wall-clock time spent training, in (0, 1]: after a step of t seconds the
+ *     learner idles t·(1 − share)/share, so inference keeps the device the rest of the time
+ * @param threads PyTorch intra-op threads of the training thread, or 0 for the engine's default
  */
-public record LearnerSettings(String store, ModelSource start, DeviceChoice device, OnlineLearnerConfig learner)
-        implements Serializable {
+public record LearnerSettings(String store, ModelSource start, DeviceChoice device, OnlineLearnerConfig learner,
+                              double maxShare, int threads) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -28,5 +31,16 @@ public record LearnerSettings(String store, ModelSource start, DeviceChoice devi
         Objects.requireNonNull(start, "start model");
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(learner, "learner configuration");
+        if (!(maxShare > 0 && maxShare <= 1)) {
+            throw new IllegalArgumentException("fine-tune max-share must be in (0, 1], got " + maxShare);
+        }
+        if (threads < 0) {
+            throw new IllegalArgumentException("fine-tune threads must be 0 (engine default) or more, got " + threads);
+        }
+    }
+
+    /** Training all the time on the engine's threads. */
+    public LearnerSettings(String store, ModelSource start, DeviceChoice device, OnlineLearnerConfig learner) {
+        this(store, start, device, learner, 1.0, 0);
     }
 }

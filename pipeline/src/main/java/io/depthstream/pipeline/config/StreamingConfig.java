@@ -197,15 +197,20 @@ public record StreamingConfig(
      * @param tolerance relative held-out loss regression a candidate may show and still be published
      * @param triplet triplet loss term added to the photometric objective: none, fsre, isolated or differential
      * @param device where the learner trains: auto, cpu or gpu
+     * @param maxShare the largest fraction of wall-clock time the learner spends training, in (0, 1]: after a step
+     *     of t seconds it idles t·(1 − share)/share, leaving the device to inference the rest of the time
+     * @param threads PyTorch intra-op threads of the learner's training thread, or 0 for the engine's default
+     *     (inference keeps its own)
      */
     public record FineTune(boolean enabled, String store, double sampleRate, double staticThreshold,
             Double learningRate, int batchSize, int bufferCapacity, int heldOutCapacity, int heldOutEvery,
-            int evaluateEvery, double tolerance, String triplet, String device) {
+            int evaluateEvery, double tolerance, String triplet, String device, double maxShare, int threads) {
 
         /** Off; when on: every moving triplet, batches of 4, a 64-triplet buffer, 1 in 10 held out (16 kept),
-         *  a candidate every 100 steps with 2% tolerance, photometric objective only. */
+         *  a candidate every 100 steps with 2% tolerance, photometric objective only, training at most half the
+         *  time on one thread. */
         public static FineTune defaults() {
-            return new FineTune(false, null, 1.0, 0.01, null, 4, 64, 16, 10, 100, 0.02, "none", "auto");
+            return new FineTune(false, null, 1.0, 0.01, null, 4, 64, 16, 10, 100, 0.02, "none", "auto", 0.5, 1);
         }
 
         /** Why these settings cannot run, or null when they can (checked only when enabled). */
@@ -242,19 +247,25 @@ public record StreamingConfig(
             if (!java.util.List.of("auto", "cpu", "gpu").contains(device)) {
                 return "fine-tune.device must be auto, cpu or gpu, got " + device;
             }
+            if (!(maxShare > 0 && maxShare <= 1)) {
+                return "fine-tune.max-share must be in (0, 1], got " + maxShare;
+            }
+            if (threads < 0) {
+                return "fine-tune.threads must be 0 (the engine's default) or more, got " + threads;
+            }
             return null;
         }
 
         /** These settings switched on or off. */
         public FineTune withEnabled(boolean on) {
             return new FineTune(on, store, sampleRate, staticThreshold, learningRate, batchSize, bufferCapacity,
-                    heldOutCapacity, heldOutEvery, evaluateEvery, tolerance, triplet, device);
+                    heldOutCapacity, heldOutEvery, evaluateEvery, tolerance, triplet, device, maxShare, threads);
         }
 
         /** These settings switched on with {@code newStore}. */
         public FineTune enabledWith(String newStore) {
             return new FineTune(true, newStore, sampleRate, staticThreshold, learningRate, batchSize, bufferCapacity,
-                    heldOutCapacity, heldOutEvery, evaluateEvery, tolerance, triplet, device);
+                    heldOutCapacity, heldOutEvery, evaluateEvery, tolerance, triplet, device, maxShare, threads);
         }
     }
 }

@@ -154,7 +154,7 @@ public final class Demo {
             // a demo is short: a candidate every 4 steps, one triplet in 5 held out, so versions appear while it runs
             config = config.withFineTune(new StreamingConfig.FineTune(true, options.modelStore().toString(),
                     d.sampleRate(), d.staticThreshold(), d.learningRate(), d.batchSize(), d.bufferCapacity(),
-                    d.heldOutCapacity(), 5, 4, d.tolerance(), d.triplet(), d.device()));
+                    d.heldOutCapacity(), 5, 4, d.tolerance(), d.triplet(), d.device(), d.maxShare(), d.threads()));
         }
         return config;
     }

@@ -154,7 +154,7 @@ public final class StreamingJob {
         if (fineTune.enabled()) {
             // Flink graphs have no cycles: the learner's updates go out to Kafka and come back in as a source
             LearnerSettings learner = new LearnerSettings(fineTune.store(), start, DeviceChoice.parse(fineTune.device()),
-                    learnerConfig(fineTune, config.model().weights() != null));
+                    learnerConfig(fineTune, config.model().weights() != null), fineTune.maxShare(), fineTune.threads());
             LearnerOperator.apply(triplets.getSideOutput(TripletAssembler.FINE_TUNE), learner)
                     .name("learner")
                     .sinkTo(ResultKafkaSinks.modelUpdates(kafka.bootstrap(), kafka.topics().modelUpdates()))
