@@ -42,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -63,9 +64,10 @@ import java.util.function.ToDoubleFunction;
  * empty store first receives the start model as {@code v0}. Either way the serving version is announced again, so
  * inference subtasks that started from another source converge on it.
  *
- * <p>Checkpoint: under the training lock (no step in flight) the current weights and optimizer state are written to
- * the store's {@code checkpoints/} when a step was taken since the last one, and the operator state records the step,
- * the serving version and that directory. A version published after the checkpoint and lost with a failure is
+ * <p>Checkpoint: when no step is in flight, the current weights and optimizer state are written to the store's
+ * {@code checkpoints/} (when a step was taken since the last save); a checkpoint never waits for a step in flight,
+ * it takes the newest state already saved and asks the training thread to save after its step. The operator state
+ * records that state's step, serving version and directory. A version published after the checkpoint and lost with a failure is
  * never announced; the restored learner publishes under the next free number, so no number is published twice.
  *
  * <p>End of input (a bounded replay): training continues on what is buffered, whole batches only, then the candidate
@@ -91,7 +93,11 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
     private transient ModelStore store;
     private transient DepthModel model;
     private transient OnlineLearner learner;
-    private transient Object lock;
+    private transient ReentrantLock lock;
+    /** Set by a checkpoint that found a step in flight: the training thread saves its state after that step. */
+    private transient volatile boolean saveRequested;
+    /** The newest saved learner state: the serving version and step it belongs to, and its URI. */
+    private transient volatile LearnerCheckpoint saved;
     private transient Thread trainer;
     private transient volatile boolean running;
     private transient volatile Throwable failure;
@@ -130,7 +136,7 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
     @Override
     public void open() throws Exception {
         super.open();
-        lock = new Object();
+        lock = new ReentrantLock();
         announcements = new ConcurrentLinkedQueue<>();
         store = new ModelStore(settings.store());
         Device device = settings.device().resolve(Engine.getInstance().getGpuCount(), 0);
@@ -140,8 +146,10 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
         model = store.load(serving.number(), device);
         learner = new OnlineLearner(model, settings.learner());
         savedStep = -1;
+        saved = new LearnerCheckpoint(0, servingVersion, null);
         if (restored != null && restored.stateUri() != null) {
             resume(restored, device);
+            saved = restored;
         }
         announcements.add(servingUpdate);
         registerMetrics(getMetricGroup());
@@ -268,7 +276,8 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
                     continue;
                 }
                 long busyNanos;
-                synchronized (lock) {
+                lock.lock();
+                try {
                     if (!running) {
                         return;
                     }
@@ -277,7 +286,13 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
                     if (learner.candidateDue()) {
                         judge();
                     }
+                    if (saveRequested) {
+                        saveRequested = false;
+                        saveCurrent("after-step");
+                    }
                     busyNanos = System.nanoTime() - start;
+                } finally {
+                    lock.unlock();
                 }
                 idle(busyNanos);
             }
@@ -339,19 +354,37 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
         super.prepareSnapshotPreBarrier(checkpointId);
     }
 
+    /**
+     * Records the learner's newest saved state. When no step is in flight the current weights and optimizer state are
+     * saved first (if a step was taken since the last save); when one is, the checkpoint does not wait for it (a
+     * step can take seconds, and the task thread serves the assembler and inference): it records the newest state
+     * already saved, and the training thread saves its state right after the step, for the next checkpoint. Either
+     * way the recorded directory is complete before this checkpoint does.
+     */
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        synchronized (lock) {
-            long step = learner.training().steps();
-            if (step > 0 && step != savedStep) {
-                stateUri = saveState(step, context.getCheckpointId());
-                savedStep = step;
-                store.pruneCheckpoints(CHECKPOINTS_KEPT, stateUri);
+        if (lock.tryLock()) {
+            try {
+                saveCurrent("checkpoint-" + context.getCheckpointId());
+            } finally {
+                lock.unlock();
             }
-            checkpointState.update(List.of(new LearnerCheckpoint(step, servingVersion,
-                    step > 0 ? stateUri : null).toJson()));
-            writeStatus();
+        } else {
+            saveRequested = true;
+        }
+        checkpointState.update(List.of(saved.toJson()));
+        writeStatus();
+    }
+
+    /** Saves the current weights and optimizer state when a step was taken since the last save (lock held). */
+    private void saveCurrent(String label) throws IOException {
+        long step = learner.training().steps();
+        if (step > 0 && step != savedStep) {
+            stateUri = saveState(step, label);
+            savedStep = step;
+            saved = new LearnerCheckpoint(step, servingVersion, stateUri);
+            store.pruneCheckpoints(CHECKPOINTS_KEPT, stateUri);
         }
     }
 
@@ -376,12 +409,12 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
     }
 
     /** Writes the current weights and optimizer state to the store; returns the directory's URI. */
-    private String saveState(long step, long checkpointId) throws IOException {
+    private String saveState(long step, String label) throws IOException {
         Path local = Files.createTempDirectory("depthstream-learner-");
         try {
             ModelWeights.save(model, local, Map.of("step", step));
             learner.training().saveState(local);
-            return store.saveCheckpoint("step-" + step + "-checkpoint-" + checkpointId, local);
+            return store.saveCheckpoint("step-" + step + "-" + label, local);
         } finally {
             ModelStore.deleteLocal(local);
         }
@@ -390,7 +423,8 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
     @Override
     public void endInput() throws Exception {
         stopTrainer();
-        synchronized (lock) {
+        lock.lock();
+        try {
             while (learner.step().isPresent()) {
                 if (learner.candidateDue()) {
                     judge();
@@ -398,6 +432,8 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
             }
             judge();
             writeStatus();
+        } finally {
+            lock.unlock();
         }
         announce();
     }
@@ -419,6 +455,11 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
     /** The learner's counters and losses (for tests and the demo's summary). */
     public OnlineMetrics metrics() {
         return learner.metrics();
+    }
+
+    /** The newest saved learner state, the one the last checkpoint recorded (or the next will). */
+    public LearnerCheckpoint savedState() {
+        return saved;
     }
 
     /** Training steps taken, restored ones included. */

@@ -143,13 +143,23 @@ class LearnerOperatorTest {
             for (Triplet triplet : drive.subList(0, 16)) {
                 harness.processElement(triplet, triplet.cur().captureTimeMs());
             }
+            // until every buffered triplet is trained on (fewer than a batch left), so no step is in flight
             long deadline = System.nanoTime() + 120_000_000_000L;
-            while (first.trainingSteps() < 4 && System.nanoTime() < deadline) {
+            while (System.nanoTime() < deadline) {
+                OnlineMetrics m = first.metrics();
+                if (m.offered() - m.heldOut() - m.trained() - m.dropped() < LEARNER.batchSize()) {
+                    break;
+                }
                 Thread.sleep(20);
             }
+            Thread.sleep(500);
             snapshot = harness.snapshot(1, 1);
-            stepAtCheckpoint = first.trainingSteps();
-            servingAtCheckpoint = new ModelStore(store.toString()).latest().orElseThrow().number();
+            LearnerCheckpoint recorded = first.savedState();
+            assertThat(recorded.step()).as("the checkpoint saved the state after the last step")
+                    .isEqualTo(first.trainingSteps());
+            stepAtCheckpoint = recorded.step();
+            servingAtCheckpoint = recorded.servingVersion();
+            assertThat(recorded.stateUri()).isNotNull();
         }
         assertThat(stepAtCheckpoint).isGreaterThanOrEqualTo(4);
         ModelStore modelStore = new ModelStore(store.toString());
