@@ -34,20 +34,21 @@ class FineTuneIT {
         commandLine.setOut(new PrintWriter(stdout, true));
         commandLine.setErr(new PrintWriter(stderr, true));
 
-        // 2 cameras x 60 frames at 10 Hz: six seconds of stream, long enough for versions to be served
+        // 2 cameras x 100 frames at 10 Hz: ten seconds of stream; the first version is published after about 20
+        // sampled triplets and 4 steps (a few seconds with the learner throttled to half the time on one thread)
         int exit = commandLine.execute("demo", "--fine-tune", "--arch", "lite", "--height", "64", "--width", "192",
-                "--frames", "60", "--rate", "10", "--out-dir", out.toString());
+                "--frames", "100", "--rate", "10", "--out-dir", out.toString());
 
         assertThat(exit).as(stderr.toString()).isZero();
         JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
-        assertThat(summary.path("results_out").asInt()).isEqualTo(120);
+        assertThat(summary.path("results_out").asInt()).isEqualTo(200);
         JsonNode fineTune = summary.path("fine_tune");
         for (String key : List.of("steps", "published_versions", "heldout_loss_first", "heldout_loss_last",
                 "abs_rel_first_version", "abs_rel_last_version", "results_per_version")) {
             assertThat(fineTune.has(key)).as(key + " in " + fineTune).isTrue();
         }
-        // 2 x 58 full triplets, 1 in 5 held out: about 23 steps of 4; a candidate judged every 4 steps
-        assertThat(fineTune.path("steps").asLong()).as(fineTune.toString()).isBetween(15L, 30L);
+        // 2 x 98 full triplets, 1 in 5 held out: at most 40 steps of 4 (fewer when the buffer dropped some)
+        assertThat(fineTune.path("steps").asLong()).as(fineTune.toString()).isBetween(4L, 40L);
         assertThat(fineTune.path("published_versions").asInt()).as(fineTune.toString()).isPositive();
         assertThat(fineTune.path("heldout_loss_last").asDouble()).as("held-out loss falls: " + fineTune)
                 .isLessThan(fineTune.path("heldout_loss_first").asDouble());
@@ -60,9 +61,9 @@ class FineTuneIT {
             served.add(entry.getKey());
             results += entry.getValue().asInt();
         }
-        assertThat(results).isEqualTo(120);
+        assertThat(results).isEqualTo(200);
         assertThat(served).as("versions in the results, in order of first appearance").first().isEqualTo("v0");
-        assertThat(served).as("inference switched to a published version while the stream ran")
+        assertThat(served).as("inference switched to a published version while the stream ran: " + fineTune)
                 .hasSizeGreaterThanOrEqualTo(2)
                 .allMatch(name -> name.matches("v\\d+"));
         assertThat(served.stream().map(PublishedVersion::parseNumber).toList()).isSorted();

@@ -151,10 +151,11 @@ public final class Demo {
                 .withCheckpoints(new StreamingConfig.Checkpoints(1000, null));
         if (options.fineTune()) {
             StreamingConfig.FineTune d = defaults.fineTune();
-            // a demo is short: a candidate every 4 steps, one triplet in 5 held out, so versions appear while it runs
+            // a demo is short: a candidate every 4 steps, one triplet in 5 held out, and the learner training all the
+            // time (on one thread), so that versions appear and are served while it runs
             config = config.withFineTune(new StreamingConfig.FineTune(true, options.modelStore().toString(),
                     d.sampleRate(), d.staticThreshold(), d.learningRate(), d.batchSize(), d.bufferCapacity(),
-                    d.heldOutCapacity(), 5, 4, d.tolerance(), d.triplet(), d.device(), d.maxShare(), d.threads()));
+                    d.heldOutCapacity(), 5, 4, d.tolerance(), d.triplet(), d.device(), 1.0, d.threads()));
         }
         return config;
     }
