@@ -56,7 +56,7 @@ public final class OnlineLearner implements AutoCloseable {
     private final OnlineLearnerConfig config;
     private final TrainingStep training;
     private final SelfSupervisedObjective heldOutObjective;
-    private final SampleBuffer<TrainingSample> buffer;
+    private final SampleBuffer<PendingTriplet> buffer;
     private final HeldOutSet heldOut;
     private final ParameterSnapshot lastGood;
     private final ParameterSnapshot serving;
@@ -120,20 +120,28 @@ public final class OnlineLearner implements AutoCloseable {
      * @throws IllegalArgumentException when the frames are not the model's input size
      */
     public SampleRoute offer(TrainingSample sample) {
-        if (sample.current().length != frameValues) {
-            throw new IllegalArgumentException("a frame of the sample has " + sample.current().length
+        return offer(PendingTriplet.of(sample));
+    }
+
+    /**
+     * {@link #offer(TrainingSample)} for a triplet that is expanded to float frames only when it is held out or
+     * trained on (a {@link CompactTriplet} waits in 8-bit form).
+     */
+    public SampleRoute offer(PendingTriplet triplet) {
+        if (triplet.frameValues() != frameValues) {
+            throw new IllegalArgumentException("a frame of the sample has " + triplet.frameValues()
                     + " values, the model takes 3x" + model.config().height() + "x" + model.config().width());
         }
-        if (sample.previous() == null || sample.next() == null) {
+        if (!triplet.complete()) {
             incomplete.incrementAndGet();
             return SampleRoute.INCOMPLETE;
         }
         if (offered.incrementAndGet() % config.heldOutEvery() == 0) {
-            heldOut.add(sample);
+            heldOut.add(triplet.expand());
             routedHeldOut.incrementAndGet();
             return SampleRoute.HELD_OUT;
         }
-        buffer.offer(sample);
+        buffer.offer(triplet);
         return SampleRoute.TRAINING;
     }
 
@@ -147,9 +155,13 @@ public final class OnlineLearner implements AutoCloseable {
      * are buffered. A non-finite loss or gradient skips the update and restores the last good weights.
      */
     public Optional<StepOutcome> step() {
-        List<TrainingSample> batch = buffer.drainBatch(config.batchSize());
-        if (batch.isEmpty()) {
+        List<PendingTriplet> pending = buffer.drainBatch(config.batchSize());
+        if (pending.isEmpty()) {
             return Optional.empty();
+        }
+        List<TrainingSample> batch = new ArrayList<>(pending.size());
+        for (PendingTriplet triplet : pending) {
+            batch.add(triplet.expand());
         }
         StepResult result;
         try {

@@ -5,14 +5,12 @@ import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.depthstream.model.data.RgbImage;
-import io.depthstream.model.data.SemanticMap;
 import io.depthstream.model.io.ModelWeights;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.online.CandidateDecision;
+import io.depthstream.model.online.CompactTriplet;
 import io.depthstream.model.online.OnlineLearner;
 import io.depthstream.model.online.OnlineMetrics;
-import io.depthstream.model.train.TrainingSample;
 import io.depthstream.operators.codec.Frame;
 import io.depthstream.operators.inference.ModelSource;
 import io.depthstream.operators.triplet.Triplet;
@@ -50,7 +48,7 @@ import java.util.function.ToDoubleFunction;
  * on a thread of its own, and publishes each candidate the regression guard accepts to the {@link ModelStore},
  * emitting its {@link ModelUpdate} for the {@code model-updates} topic.
  *
- * <p>Never back-pressures inference: a triplet is converted and handed to the {@link OnlineLearner}'s bounded buffer,
+ * <p>Never back-pressures inference: a triplet is handed, still in 8-bit form, to the {@link OnlineLearner}'s bounded buffer,
  * which drops its oldest when training falls behind (counted). Training, evaluation and publication run on the
  * training thread; updates are emitted from the task thread (a 100 ms processing-time poll, and before every
  * checkpoint barrier). A failure on the training thread fails the task, so Flink restarts it from its checkpoint.
@@ -242,23 +240,14 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
         if (triplet.prev() == null || triplet.next() == null) {
             return;
         }
-        learner.offer(sample(triplet));
+        learner.offer(compact(triplet));
     }
 
-    /** A triplet at network size as the learner's sample: CHW floats in [0, 1], the centre's semantic map if any. */
-    static TrainingSample sample(Triplet triplet) {
+    /** A triplet at network size as the learner keeps it: 8-bit frames, expanded when it is trained on. */
+    static CompactTriplet compact(Triplet triplet) {
         Frame cur = triplet.cur();
-        RgbImage image = cur.image();
-        SemanticMap semantic = null;
-        if (cur.semantic() != null) {
-            int[] classes = new int[cur.semantic().length];
-            for (int i = 0; i < classes.length; i++) {
-                classes[i] = cur.semantic()[i] & 0xFF;
-            }
-            semantic = new SemanticMap(image.width(), image.height(), classes);
-        }
-        return new TrainingSample(triplet.prev().image().toChwFloats(), image.toChwFloats(),
-                triplet.next().image().toChwFloats(), cur.intrinsics(), semantic);
+        return new CompactTriplet(triplet.prev().image(), cur.image(), triplet.next().image(), cur.intrinsics(),
+                cur.semantic());
     }
 
     /**
