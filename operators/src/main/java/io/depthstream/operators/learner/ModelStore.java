@@ -165,15 +165,7 @@ public final class ModelStore implements Serializable {
             metadata.put("version", PublishedVersion.name(number));
             metadata.put("step", metrics.step());
             ModelWeights.save(model, staging, metadata);
-            List<java.nio.file.Path> files;
-            try (Stream<java.nio.file.Path> listing = Files.list(staging)) {
-                files = listing.filter(Files::isRegularFile).sorted().toList();
-            }
-            for (java.nio.file.Path file : files) {
-                try (InputStream in = Files.newInputStream(file)) {
-                    write(new Path(directory, file.getFileName().toString()), in);
-                }
-            }
+            upload(staging, directory);
             complete(directory, metrics);
         } catch (IOException e) {
             throw failure("cannot publish " + PublishedVersion.name(number) + " to", e);
@@ -266,15 +258,7 @@ public final class ModelStore implements Serializable {
         Path directory = new Path(new Path(root(), CHECKPOINTS), name);
         claim(directory);
         try {
-            List<java.nio.file.Path> list;
-            try (Stream<java.nio.file.Path> listing = Files.list(files)) {
-                list = listing.filter(Files::isRegularFile).sorted().toList();
-            }
-            for (java.nio.file.Path file : list) {
-                try (InputStream in = Files.newInputStream(file)) {
-                    write(new Path(directory, file.getFileName().toString()), in);
-                }
-            }
+            upload(files, directory);
             write(new Path(directory, COMPLETE_MARKER), InputStream.nullInputStream());
         } catch (IOException e) {
             throw failure("cannot write checkpoint " + name + " to", e);
@@ -297,15 +281,7 @@ public final class ModelStore implements Serializable {
                         + ")");
             }
             local = Files.createTempDirectory("depthstream-checkpoint-");
-            for (FileStatus status : fs.listStatus(directory)) {
-                String name = status.getPath().getName();
-                if (status.isDir() || name.equals(COMPLETE_MARKER)) {
-                    continue;
-                }
-                try (InputStream in = fs.open(status.getPath())) {
-                    Files.copy(in, local.resolve(name));
-                }
-            }
+            download(directory, local);
             return local;
         } catch (IOException e) {
             deleteLocal(local);
@@ -525,21 +501,39 @@ public final class ModelStore implements Serializable {
         try {
             // DJL reads parameters from local files only
             staging = Files.createTempDirectory("depthstream-load-");
-            FileSystem fs = directory.getFileSystem();
-            for (FileStatus status : fs.listStatus(directory)) {
-                String name = status.getPath().getName();
-                if (status.isDir() || name.equals(METRICS_FILE) || name.equals(COMPLETE_MARKER)) {
-                    continue;
-                }
-                try (InputStream in = fs.open(status.getPath())) {
-                    Files.copy(in, staging.resolve(name));
-                }
-            }
+            download(directory, staging);
             return ModelWeights.load(staging, device);
         } catch (IOException e) {
             throw new ModelStoreException("cannot copy " + directory + " to a local directory: " + e.getMessage(), e);
         } finally {
             deleteFlat(staging);
+        }
+    }
+
+    /** Writes every file of the flat local directory {@code local} into {@code directory}, in name order. */
+    private void upload(java.nio.file.Path local, Path directory) throws IOException {
+        List<java.nio.file.Path> files;
+        try (Stream<java.nio.file.Path> listing = Files.list(local)) {
+            files = listing.filter(Files::isRegularFile).sorted().toList();
+        }
+        for (java.nio.file.Path file : files) {
+            try (InputStream in = Files.newInputStream(file)) {
+                write(new Path(directory, file.getFileName().toString()), in);
+            }
+        }
+    }
+
+    /** Copies the files of {@code directory} except the store's own (metrics and marker) into {@code local}. */
+    private static void download(Path directory, java.nio.file.Path local) throws IOException {
+        FileSystem fs = directory.getFileSystem();
+        for (FileStatus status : fs.listStatus(directory)) {
+            String name = status.getPath().getName();
+            if (status.isDir() || name.equals(METRICS_FILE) || name.equals(COMPLETE_MARKER)) {
+                continue;
+            }
+            try (InputStream in = fs.open(status.getPath())) {
+                Files.copy(in, local.resolve(name));
+            }
         }
     }
 

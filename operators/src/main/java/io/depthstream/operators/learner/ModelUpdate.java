@@ -109,15 +109,9 @@ public record ModelUpdate(String version, String weightsUri, long step, Instant 
         if (step == null || !step.isIntegralNumber() || !step.canConvertToLong()) {
             throw new IllegalArgumentException("model update needs an integer \"step\"");
         }
-        Map<String, Double> validation = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> field : root.path("validation").properties()) {
-            if (!field.getValue().isNumber()) {
-                throw new IllegalArgumentException("validation metric \"" + field.getKey() + "\" is not a number");
-            }
-            validation.put(field.getKey(), field.getValue().asDouble());
-        }
         return new ModelUpdate(text(root, "version"), text(root, "weights_uri"), step.asLong(),
-                VersionMetrics.instant(root, "created"), validation);
+                VersionMetrics.instant(root, "created"), VersionMetrics.numbers(root.path("validation"),
+                        "validation metric"));
     }
 
     private static String text(JsonNode root, String field) {

@@ -125,15 +125,21 @@ public record VersionMetrics(long step, double heldOutLoss, double trainLoss, In
         if (step == null || !step.canConvertToLong() || !step.isIntegralNumber()) {
             throw new IllegalArgumentException("version metrics need an integer \"step\"");
         }
-        Map<String, Double> extra = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> field : root.path("extra").properties()) {
-            if (!field.getValue().isNumber()) {
-                throw new IllegalArgumentException("extra metric \"" + field.getKey() + "\" is not a number");
-            }
-            extra.put(field.getKey(), field.getValue().asDouble());
-        }
+        Map<String, Double> extra = numbers(root.path("extra"), "extra metric");
         return new VersionMetrics(step.asLong(), loss(root, "held_out_loss"), loss(root, "train_loss"),
                 instant(root, "created"), version(root, "parent"), version(root, "rollback_of"), extra);
+    }
+
+    /** The fields of a JSON object of numbers, in order; {@code what} names a field in the error. */
+    static Map<String, Double> numbers(JsonNode object, String what) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> field : object.properties()) {
+            if (!field.getValue().isNumber()) {
+                throw new IllegalArgumentException(what + " \"" + field.getKey() + "\" is not a number");
+            }
+            out.put(field.getKey(), field.getValue().asDouble());
+        }
+        return out;
     }
 
     static Instant instant(JsonNode root, String field) {

@@ -7,6 +7,7 @@ import io.depthstream.operators.learner.ModelUpdateSerializer;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
@@ -43,31 +44,32 @@ public final class ResultKafkaSinks {
      * stays in the store, so serving it is safe, and the restored learner publishes above it.
      */
     public static KafkaSink<ModelUpdate> modelUpdates(String bootstrapServers, String topic) {
-        if (bootstrapServers == null || bootstrapServers.isBlank()) {
-            throw new IllegalArgumentException("Kafka bootstrap servers must not be blank");
-        }
-        return KafkaSink.<ModelUpdate>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setRecordSerializer(new ModelUpdateSerializer(topic))
+        return builder(bootstrapServers, new ModelUpdateSerializer(topic))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }
 
-    private static <T> KafkaSink<T> build(String bootstrapServers, KafkaRecordSerializationSchema<T> serializer,
-                                          String transactionalIdPrefix) {
-        if (bootstrapServers == null || bootstrapServers.isBlank()) {
-            throw new IllegalArgumentException("Kafka bootstrap servers must not be blank");
-        }
+    private static KafkaSink<DepthResult> build(String bootstrapServers,
+                                                KafkaRecordSerializationSchema<DepthResult> serializer,
+                                                String transactionalIdPrefix) {
         if (transactionalIdPrefix == null || transactionalIdPrefix.isBlank()) {
             throw new IllegalArgumentException("an exactly-once sink needs a transactional id prefix, unique per sink");
         }
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setRecordSerializer(serializer)
+        return builder(bootstrapServers, serializer)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .setProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(WireFormat.MAX_RECORD_BYTES))
                 .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Integer.toString(TRANSACTION_TIMEOUT_MS))
                 .build();
+    }
+
+    private static <T> KafkaSinkBuilder<T> builder(String bootstrapServers,
+                                                   KafkaRecordSerializationSchema<T> serializer) {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            throw new IllegalArgumentException("Kafka bootstrap servers must not be blank");
+        }
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(serializer);
     }
 }

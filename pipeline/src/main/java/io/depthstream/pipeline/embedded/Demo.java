@@ -220,8 +220,7 @@ public final class Demo {
             int evaluated = 0;
             for (ReplayDrive drive : drives) {
                 for (int frame : archive.frames(drive.drive(), drive.camera())) {
-                    Path truth = data.resolve("depth_gt").resolve(drive.cameraId())
-                            .resolve(SyntheticDriveWriter.frameName(frame) + ".png");
+                    Path truth = groundTruth(data, drive.cameraId(), frame);
                     if (!Files.isRegularFile(truth)) {
                         continue;
                     }
@@ -258,8 +257,7 @@ public final class Demo {
         EigenEvaluator evaluator = EigenEvaluator.medianScaling();
         int evaluated = 0;
         for (OutputRecords.DepthRecord record : out.depth()) {
-            Path truth = data.resolve("depth_gt").resolve(record.cameraId())
-                    .resolve(SyntheticDriveWriter.frameName(Math.toIntExact(record.seq())) + ".png");
+            Path truth = groundTruth(data, record.cameraId(), Math.toIntExact(record.seq()));
             if (Files.isRegularFile(truth)) {
                 DepthMap predicted = DepthMap.decodeKittiPng(record.png());
                 evaluator.add(disparity(predicted), predicted.width(), predicted.height(),
@@ -280,6 +278,11 @@ public final class Demo {
                 out.depth().size() / seconds, Percentiles.of(latencies, 50), Percentiles.of(latencies, 99),
                 report == null ? null : report.metrics().absRel(), report == null ? null : report.metrics().delta1(),
                 evaluated, version, perCamera, note, fineTune);
+    }
+
+    /** Where a synthetic drive keeps a frame's exact depth (a file that does not exist for KITTI data). */
+    private static Path groundTruth(Path data, String cameraId, int frame) {
+        return data.resolve("depth_gt").resolve(cameraId).resolve(SyntheticDriveWriter.frameName(frame) + ".png");
     }
 
     /** Depth (0 = invalid) to the inverse depth the Eigen evaluation takes; invalid pixels count as far away. */
