@@ -100,10 +100,7 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
     private transient volatile boolean running;
     private transient volatile Throwable failure;
     private transient Queue<ModelUpdate> announcements;
-    private transient int servingVersion;
-    private transient ModelUpdate servingUpdate;
-    private transient long savedStep;
-    private transient String stateUri;
+    private transient volatile ModelUpdate servingUpdate;
 
     /** A learner with these settings; the model is loaded in {@link #open()}. */
     public LearnerOperator(LearnerSettings settings) {
@@ -139,12 +136,10 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
         store = new ModelStore(settings.store());
         Device device = settings.device().resolve(Engine.getInstance().getGpuCount(), 0);
         PublishedVersion serving = startingVersion(device);
-        servingVersion = serving.number();
         servingUpdate = ModelUpdate.of(serving);
         model = store.load(serving.number(), device);
         learner = new OnlineLearner(model, settings.learner());
-        savedStep = -1;
-        saved = new LearnerCheckpoint(0, servingVersion, null);
+        saved = new LearnerCheckpoint(0, serving.number(), null);
         if (restored != null && restored.stateUri() != null) {
             resume(restored, device);
             saved = restored;
@@ -194,8 +189,6 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
         } finally {
             ModelStore.deleteLocal(local);
         }
-        savedStep = learner.training().steps();
-        stateUri = checkpoint.stateUri();
     }
 
     private void registerMetrics(MetricGroup group) {
@@ -236,18 +229,15 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
 
     @Override
     public void processElement(StreamRecord<Triplet> element) {
-        Triplet triplet = element.getValue();
-        if (triplet.prev() == null || triplet.next() == null) {
-            return;
-        }
-        learner.offer(compact(triplet));
+        // the learner counts and skips a triplet without both neighbours
+        learner.offer(compact(element.getValue()));
     }
 
     /** A triplet at network size as the learner keeps it: 8-bit frames, expanded when it is trained on. */
     static CompactTriplet compact(Triplet triplet) {
         Frame cur = triplet.cur();
-        return new CompactTriplet(triplet.prev().image(), cur.image(), triplet.next().image(), cur.intrinsics(),
-                cur.semantic());
+        return new CompactTriplet(triplet.prev() == null ? null : triplet.prev().image(), cur.image(),
+                triplet.next() == null ? null : triplet.next().image(), cur.intrinsics(), cur.semantic());
     }
 
     /**
@@ -325,11 +315,10 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
     private void publish(CandidateDecision decision) {
         OnlineMetrics metrics = learner.metrics();
         VersionMetrics versionMetrics = new VersionMetrics(decision.step(), decision.candidateLoss(),
-                metrics.lastLoss(), Instant.now(), servingVersion,
+                metrics.lastLoss(), Instant.now(), servingUpdate.versionNumber(),
                 null, Map.of("serving_held_out_loss", decision.servingLoss(),
                         "held_out_triplets", (double) decision.heldOutSamples()));
         PublishedVersion version = store.publish(model, versionMetrics);
-        servingVersion = version.number();
         servingUpdate = ModelUpdate.of(version);
         announcements.add(servingUpdate);
         LOG.info("learner step {}: published {} (held-out loss {} against {})", decision.step(), version.name(),
@@ -369,10 +358,9 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
     /** Saves the current weights and optimizer state when a step was taken since the last save (lock held). */
     private void saveCurrent(String label) throws IOException {
         long step = learner.training().steps();
-        if (step > 0 && step != savedStep) {
-            stateUri = saveState(step, label);
-            savedStep = step;
-            saved = new LearnerCheckpoint(step, servingVersion, stateUri);
+        if (step > 0 && step != saved.step()) {
+            String stateUri = saveState(step, label);
+            saved = new LearnerCheckpoint(step, servingUpdate.versionNumber(), stateUri);
             store.pruneCheckpoints(CHECKPOINTS_KEPT, stateUri);
         }
     }
