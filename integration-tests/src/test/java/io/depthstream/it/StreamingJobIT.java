@@ -157,7 +157,8 @@ class StreamingJobIT {
         StreamingConfig defaults = StreamingConfig.defaults();
         StreamingConfig config = defaults
                 .withBootstrap(kafka.bootstrapServers())
-                .withModel(new StreamingConfig.Model(null, "random", "lite", 64, 192, 3, "cpu", 4, 50, null))
+                .withModel(new StreamingConfig.Model(null, "random", "lite", 64, 192, 3, "cpu", 4, 50, null,
+                        "every-frame", 1000))
                 .withTriplets(new StreamingConfig.Triplets(500, 10, 1000, 600_000))
                 .withCheckpoints(new StreamingConfig.Checkpoints(500,
                         Files.createDirectories(dir.resolve("checkpoints")).toUri().toString()))

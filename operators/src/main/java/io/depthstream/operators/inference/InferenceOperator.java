@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
@@ -56,6 +58,24 @@ import java.util.concurrent.ScheduledFuture;
  * names the version that computed it. An update that cannot be loaded (missing or corrupt directory) is refused,
  * logged with its path and counted ({@value #REFUSED_METRIC}); the current version keeps serving. The served update
  * is operator state: a restored subtask serves the version it served at the checkpoint.
+ *
+ * <p><b>Slow inference.</b> With {@link FramePolicy#EVERY_FRAME} (the default) every triplet is inferred: when
+ * inference is slower than the input, the operator's input queue fills and back-pressure reaches the Kafka source,
+ * whose lag grows; nothing is dropped. With {@link FramePolicy#LATEST_FRAME} a triplet whose centre frame was captured
+ * more than {@code max-frame-age-ms} of wall-clock time (processing time) before it reaches the operator is stale. A
+ * stale triplet is not batched at once but parked as its camera's newest stale triplet; any triplet of the camera
+ * parked before it is dropped, and so is a parked triplet when a newer triplet of its camera arrives. Each drop is
+ * counted ({@value #STALE_DROPPED_METRIC}) and logged at most every {@value #DROP_LOG_INTERVAL_MS} ms. Parked
+ * triplets run {@code max-batch-delay-ms} (at least 1 ms) after the first of them was parked, before every checkpoint
+ * barrier and at the end of input, like the pending batch. So while a backlog drains through the operator, only each
+ * camera's newest frame per interval is inferred and the backlog clears at the speed of parking, not of inference;
+ * the newest frame of a camera that pauses or ends still gets its result; fresh triplets are batched as usual. Every
+ * triplet that reaches the operator either gets exactly one result or is counted once as dropped.
+ *
+ * <p>Poses across a drop: a result's {@code posePrevToCur} and {@code poseCurToNext} still relate its centre frame to
+ * the frames seq − 1 and seq + 1 of its triplet. The accumulated {@code worldFromCamera} cannot bridge the dropped
+ * frames (their motion was never estimated), so, as after a gap, it restarts at the identity at the first result
+ * after a drop ({@link CameraTrack#follow}); it accumulates again over consecutive results.
  */
 public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
         implements OneInputStreamOperator<Triplet, DepthResult>, TwoInputStreamOperator<Triplet, ModelUpdate, DepthResult>,
@@ -71,6 +91,10 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
     public static final String SWAPS_METRIC = "modelSwaps";
     /** Counter of model updates that could not be loaded. */
     public static final String REFUSED_METRIC = "modelUpdatesRefused";
+    /** Counter of stale triplets dropped in {@link FramePolicy#LATEST_FRAME} mode (each never gets a result). */
+    public static final String STALE_DROPPED_METRIC = "staleFramesDropped";
+    /** Shortest time between two log lines about dropped stale frames. */
+    public static final long DROP_LOG_INTERVAL_MS = 10_000;
 
     private final InferenceSettings settings;
 
@@ -91,6 +115,13 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
     private transient Counter frameCounter;
     private transient long inferenceNanosTotal;
     private transient long lastInferenceNanos;
+    /** Latest-frame mode: each camera's newest stale triplet, in the order the cameras were parked. */
+    private transient Map<String, Pending> parked;
+    private transient ScheduledFuture<?> parkedTimer;
+    private transient long parkedGeneration;
+    private transient Counter staleDroppedCounter;
+    private transient long droppedSinceLog;
+    private transient long lastDropLogMs;
 
     /** A triplet waiting for its batch, with its record timestamp and arrival time. */
     private record Pending(Triplet triplet, boolean hasTimestamp, long timestamp, long arrivedNanos) {}
@@ -171,6 +202,9 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
         tracks = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("camera-track", TypeInformation.of(CameraTrack.class)));
         batch = new ArrayList<>(settings.batchSize());
+        parked = new LinkedHashMap<>();
+        staleDroppedCounter = getMetricGroup().counter(STALE_DROPPED_METRIC);
+        lastDropLogMs = Long.MIN_VALUE;
         batchCounter = getMetricGroup().counter("batches");
         frameCounter = getMetricGroup().counter("frames");
         getMetricGroup().<Double, org.apache.flink.metrics.Gauge<Double>>gauge("meanBatchSize", () ->
@@ -195,7 +229,74 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
 
     @Override
     public void processElement(StreamRecord<Triplet> element) throws Exception {
-        batch.add(new Pending(element.getValue(), element.hasTimestamp(), element.getTimestamp(), System.nanoTime()));
+        Pending pending = new Pending(element.getValue(), element.hasTimestamp(), element.getTimestamp(),
+                System.nanoTime());
+        if (settings.framePolicy() == FramePolicy.LATEST_FRAME && parkedOrDropped(pending)) {
+            return;
+        }
+        enqueue(pending);
+    }
+
+    /**
+     * Latest-frame mode: drops whichever of {@code pending} and its camera's parked triplet is older, and parks
+     * {@code pending} when it is stale. True when {@code pending} was parked or dropped, false when it is to be
+     * batched now.
+     */
+    private boolean parkedOrDropped(Pending pending) throws Exception {
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        Triplet triplet = pending.triplet();
+        Pending earlier = parked.get(triplet.cameraId());
+        if (earlier != null) {
+            if (!newer(triplet, earlier.triplet())) {
+                // older than a stale triplet of its camera (a late frame): stale as well, and superseded already
+                dropped(now);
+                return true;
+            }
+            parked.remove(triplet.cameraId());
+            dropped(now);
+        }
+        if (now - triplet.cur().captureTimeMs() <= settings.maxFrameAgeMs()) {
+            return false;
+        }
+        parked.put(triplet.cameraId(), pending);
+        if (parkedTimer == null) {
+            long generation = parkedGeneration;
+            // the delay lets a backlog's later triplets supersede this one before anything is inferred
+            long deadline = now + Math.max(1, settings.maxBatchDelayMs());
+            parkedTimer = getProcessingTimeService().registerTimer(deadline, time -> {
+                // parked triplets that already ran (checkpoint, end of input) must not flush their successors early
+                if (generation == parkedGeneration) {
+                    flushParked();
+                }
+            });
+        }
+        return true;
+    }
+
+    /** Whether {@code a}'s centre frame is newer than {@code b}'s: captured later, or as late with a higher seq. */
+    private static boolean newer(Triplet a, Triplet b) {
+        long at = a.cur().captureTimeMs();
+        long bt = b.cur().captureTimeMs();
+        return at != bt ? at > bt : a.cur().seq() > b.cur().seq();
+    }
+
+    /** Counts one dropped stale triplet and logs the drops at most every {@link #DROP_LOG_INTERVAL_MS}. */
+    private void dropped(long now) {
+        staleDroppedCounter.inc();
+        droppedSinceLog++;
+        if (lastDropLogMs == Long.MIN_VALUE || now - lastDropLogMs >= DROP_LOG_INTERVAL_MS) {
+            LOG.info("inference subtask {} dropped {} stale frame(s) since its last report ({} in all): frames older "
+                    + "than {} ms reach inference, which serves each camera's newest",
+                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), droppedSinceLog,
+                    staleDroppedCounter.getCount(), settings.maxFrameAgeMs());
+            droppedSinceLog = 0;
+            lastDropLogMs = now;
+        }
+    }
+
+    /** Adds a triplet to the pending batch, which runs when full or after the max batch delay. */
+    private void enqueue(Pending pending) throws Exception {
+        batch.add(pending);
         if (batch.size() >= settings.batchSize() || settings.maxBatchDelayMs() == 0) {
             flush();
         } else if (batch.size() == 1) {
@@ -297,7 +398,7 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        if (batch == null || batch.isEmpty()) {
+        if (nothingWaiting()) {
             super.processWatermark(mark);
         } else {
             heldWatermark = mark;
@@ -306,26 +407,58 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
 
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        flushParked();
         flush();
         super.prepareSnapshotPreBarrier(checkpointId);
     }
 
     @Override
     public void endInput() throws Exception {
+        flushParked();
         flush();
     }
 
     @Override
     public void endInput(int inputId) throws Exception {
         if (inputId == 1) {
+            flushParked();
             flush();
         }
     }
 
     @Override
     public void finish() throws Exception {
+        flushParked();
         flush();
         super.finish();
+    }
+
+    /** Whether no triplet waits in the batch or parked, so a watermark can pass. */
+    private boolean nothingWaiting() {
+        return (batch == null || batch.isEmpty()) && (parked == null || parked.isEmpty());
+    }
+
+    /** Runs the parked stale triplets (after the pending batch's, in batches of at most batch-size). */
+    private void flushParked() throws Exception {
+        if (parked == null || parked.isEmpty()) {
+            return;
+        }
+        parkedGeneration++;
+        if (parkedTimer != null) {
+            parkedTimer.cancel(false);
+            parkedTimer = null;
+        }
+        List<Pending> items = new ArrayList<>(parked.values());
+        parked.clear();
+        for (Pending pending : items) {
+            batch.add(pending);
+            if (batch.size() >= settings.batchSize()) {
+                flush();
+            }
+        }
+        // they have waited their delay already
+        flush();
+        releaseHeldWatermark();
     }
 
     /** Runs the pending batch and emits its results. */
@@ -360,7 +493,12 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
         frameCounter.inc(items.size());
         inferenceNanosTotal += inferenceNanos;
         lastInferenceNanos = inferenceNanos;
-        if (heldWatermark != null) {
+        releaseHeldWatermark();
+    }
+
+    /** Forwards the held watermark once no triplet waits any more. */
+    private void releaseHeldWatermark() throws Exception {
+        if (heldWatermark != null && nothingWaiting()) {
             Watermark mark = heldWatermark;
             heldWatermark = null;
             super.processWatermark(mark);

@@ -214,7 +214,8 @@ public final class PipelineBenchmark {
                     new StreamingConfig.Kafka(kafka.bootstrapServers(), "bench", "earliest",
                             defaults.kafka().topics(), 2),
                     new StreamingConfig.Model(null, "random", config.architecture().configName(), config.height(),
-                            config.width(), 0, "auto", batch, defaults.model().maxBatchDelayMs(), null),
+                            config.width(), 0, "auto", batch, defaults.model().maxBatchDelayMs(), null,
+                            defaults.model().framePolicy(), defaults.model().maxFrameAgeMs()),
                     defaults.triplets(), defaults.output(),
                     new StreamingConfig.Checkpoints(2000, scratch.resolve("checkpoints").toUri().toString()),
                     parallelism, store == null ? defaults.fineTune() : fineTuneSettings(store));

@@ -1,5 +1,6 @@
 package io.depthstream.pipeline.cli;
 
+import io.depthstream.operators.inference.FramePolicy;
 import io.depthstream.pipeline.config.ConfigFiles;
 import io.depthstream.pipeline.config.StreamingConfig;
 import io.depthstream.pipeline.job.StreamingJob;
@@ -53,6 +54,16 @@ public final class StreamCommand implements Callable<Integer> {
 
     @Option(names = "--parallelism", paramLabel = "N", description = "Parallelism of the job.")
     Integer parallelism;
+
+    @Option(names = "--latest-frame", description = "For live cameras (model.frame-policy: latest-frame): when "
+            + "inference falls behind, frames older than --max-frame-age-ms when they reach it are dropped (counted "
+            + "in the staleFramesDropped metric) and each camera's newest frame is inferred. Without it every frame "
+            + "gets its result and a slow accelerator makes the Kafka lag grow instead.")
+    boolean latestFrame;
+
+    @Option(names = "--max-frame-age-ms", paramLabel = "MS", description = "With --latest-frame: age since capture "
+            + "(the record timestamp) beyond which a frame is stale (model.max-frame-age-ms, default 1000).")
+    Long maxFrameAgeMs;
 
     @Option(names = "--out-dir", paramLabel = "DIR",
             description = "Also write per-camera depth PNGs, colour previews and trajectory.txt under DIR.")
@@ -133,11 +144,13 @@ public final class StreamCommand implements Callable<Integer> {
         }
         StreamingConfig.Model model = config.model();
         if (weights != null || init != null) {
-            model = new StreamingConfig.Model(weights, weights == null ? init : null, model.arch(), model.height(),
-                    model.width(), model.seed(), model.device(), model.batchSize(), model.maxBatchDelayMs(),
-                    model.cameraHeightM());
-            config = config.withModel(model);
+            model = model.withWeights(weights, weights == null ? init : null);
         }
+        if (latestFrame || maxFrameAgeMs != null) {
+            model = model.withFramePolicy(latestFrame ? FramePolicy.LATEST_FRAME.configName() : model.framePolicy(),
+                    maxFrameAgeMs != null ? maxFrameAgeMs : model.maxFrameAgeMs());
+        }
+        config = config.withModel(model);
         if (parallelism != null) {
             config = config.withParallelism(parallelism);
         }

@@ -1,6 +1,8 @@
 package io.depthstream.pipeline.config;
 
 import io.depthstream.operators.codec.WireFormat;
+import io.depthstream.operators.inference.FramePolicy;
+import io.depthstream.operators.inference.InferenceSettings;
 
 /**
  * Everything the streaming job is configured with; read from YAML or JSON by {@link ConfigFiles}, missing keys
@@ -23,14 +25,18 @@ public record StreamingConfig(
         int parallelism,
         FineTune fineTune) {
 
-    /** The defaults: a local broker, a 640x192 ResNet-18, batches of 4 within 50 ms, one checkpoint every 2 s. */
+    /**
+     * The defaults: a local broker, a 640x192 ResNet-18, batches of 4 within 50 ms, every frame inferred, one
+     * checkpoint every 2 s.
+     */
     public static StreamingConfig defaults() {
         return new StreamingConfig(
                 new Kafka("localhost:9092", "depthstream", "earliest",
                         new Topics(WireFormat.FRAMES_TOPIC, WireFormat.DEPTH_TOPIC, WireFormat.POSES_TOPIC,
                                 WireFormat.DLQ_TOPIC, WireFormat.MODEL_UPDATES_TOPIC),
                         4),
-                new Model(null, null, "resnet18", 192, 640, 0, "auto", 4, 50, null),
+                new Model(null, null, "resnet18", 192, 640, 0, "auto", 4, 50, null,
+                        FramePolicy.EVERY_FRAME.configName(), InferenceSettings.DEFAULT_MAX_FRAME_AGE_MS),
                 new Triplets(500, 10, 3000, 1_800_000),
                 new Output(null),
                 new Checkpoints(2000, null),
@@ -68,6 +74,14 @@ public record StreamingConfig(
         }
         if (model.cameraHeightM() != null && !(model.cameraHeightM() > 0)) {
             return "model.camera-height-m must be positive, got " + model.cameraHeightM();
+        }
+        try {
+            FramePolicy.parse(model.framePolicy());
+        } catch (IllegalArgumentException e) {
+            return "model.frame-policy must be " + FramePolicy.allowed() + ", got " + model.framePolicy();
+        }
+        if (model.maxFrameAgeMs() < 1) {
+            return "model.max-frame-age-ms must be at least 1, got " + model.maxFrameAgeMs();
         }
         if (triplets.maxOutOfOrdernessMs() < 0 || triplets.idleTimeoutMs() <= 0 || triplets.stateTtlMs() <= 0
                 || triplets.maxGap() < 1) {
@@ -152,9 +166,28 @@ public record StreamingConfig(
      * @param maxBatchDelayMs longest a triplet waits for its batch to fill
      * @param cameraHeightM camera height above the road in metres: scales depth and translation to metres from
      *     the ground plane; null keeps relative scale
+     * @param framePolicy {@code every-frame}: every frame is inferred, and when inference is slower than the input
+     *     back-pressure reaches the Kafka source (lag grows, nothing is dropped); {@code latest-frame} (live use):
+     *     frames older than {@code max-frame-age-ms} when they reach inference are dropped and counted, except each
+     *     camera's newest
+     * @param maxFrameAgeMs with {@code latest-frame}: age (wall-clock time since capture, the record timestamp) beyond
+     *     which a frame is stale
      */
     public record Model(String weights, String init, String arch, int height, int width, long seed, String device,
-            int batchSize, long maxBatchDelayMs, Double cameraHeightM) {}
+            int batchSize, long maxBatchDelayMs, Double cameraHeightM, String framePolicy, long maxFrameAgeMs) {
+
+        /** This model section with another model: native weights, or a random model when {@code weights} is null. */
+        public Model withWeights(String newWeights, String newInit) {
+            return new Model(newWeights, newInit, arch, height, width, seed, device, batchSize, maxBatchDelayMs,
+                    cameraHeightM, framePolicy, maxFrameAgeMs);
+        }
+
+        /** This model section with another frame policy ({@code every-frame} or {@code latest-frame}) and bound. */
+        public Model withFramePolicy(String newFramePolicy, long newMaxFrameAgeMs) {
+            return new Model(weights, init, arch, height, width, seed, device, batchSize, maxBatchDelayMs,
+                    cameraHeightM, newFramePolicy, newMaxFrameAgeMs);
+        }
+    }
 
     /**
      * Triplet assembly timing.

@@ -144,7 +144,8 @@ public final class Demo {
         StreamingConfig.Model model = new StreamingConfig.Model(
                 options.weights() == null ? null : options.weights().toString(),
                 options.weights() == null ? "random" : null, options.arch(), options.height(), options.width(),
-                options.seed(), "auto", options.batchSize(), defaults.model().maxBatchDelayMs(), null);
+                options.seed(), "auto", options.batchSize(), defaults.model().maxBatchDelayMs(), null,
+                defaults.model().framePolicy(), defaults.model().maxFrameAgeMs());
         StreamingConfig config = defaults.withBootstrap(bootstrap)
                 .withModel(model)
                 .withOutputDir(options.outDir().toString())

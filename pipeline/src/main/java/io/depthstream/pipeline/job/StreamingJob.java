@@ -16,6 +16,7 @@ import io.depthstream.operators.codec.RejectedRecord;
 import io.depthstream.operators.codec.RejectedRecordSerializer;
 import io.depthstream.operators.codec.WireFormat;
 import io.depthstream.operators.inference.DepthResult;
+import io.depthstream.operators.inference.FramePolicy;
 import io.depthstream.operators.inference.InferenceOperator;
 import io.depthstream.operators.inference.InferenceSettings;
 import io.depthstream.operators.inference.ModelSource;
@@ -90,7 +91,8 @@ public final class StreamingJob {
             network = networkConfig(model);
         }
         InferenceSettings inference = new InferenceSettings(model, DeviceChoice.parse(config.model().device()),
-                config.model().batchSize(), config.model().maxBatchDelayMs(), config.model().cameraHeightM());
+                config.model().batchSize(), config.model().maxBatchDelayMs(), config.model().cameraHeightM(),
+                FramePolicy.parse(config.model().framePolicy()), config.model().maxFrameAgeMs());
         TripletTiming timing = new TripletTiming(
                 Duration.ofMillis(config.triplets().maxOutOfOrdernessMs()), config.triplets().maxGap(),
                 Duration.ofMillis(config.triplets().idleTimeoutMs()), Duration.ofMillis(config.triplets().stateTtlMs()));

@@ -25,6 +25,19 @@ class StreamCommandTest {
     }
 
     @Test
+    void latestFrameModeAndItsAgeBoundAreFlags() {
+        DepthstreamCommandTest.Run defaults = run("stream", "--init", "random", "--print-config");
+        assertThat(defaults.out()).contains("frame-policy: every-frame").contains("max-frame-age-ms: 1000");
+
+        DepthstreamCommandTest.Run run = run("stream", "--init", "random", "--latest-frame", "--max-frame-age-ms",
+                "250", "--print-config");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("frame-policy: latest-frame").contains("max-frame-age-ms: 250")
+                .contains("init: random");
+    }
+
+    @Test
     void aJobWithoutAModelIsRefusedInOneLine() {
         DepthstreamCommandTest.Run run = run("stream", "--bootstrap", "localhost:1");
 

@@ -52,6 +52,20 @@ class ConfigFilesTest {
     }
 
     @Test
+    void theFramePolicyIsCheckedAndNamesItsValues() {
+        StreamingConfig latest = ConfigFiles.parse(
+                "model: {init: random, frame-policy: latest-frame, max-frame-age-ms: 300}");
+        assertThat(latest.problem()).isNull();
+        assertThat(latest.model().framePolicy()).isEqualTo("latest-frame");
+        assertThat(latest.model().maxFrameAgeMs()).isEqualTo(300);
+
+        assertThat(ConfigFiles.parse("model: {init: random, frame-policy: newest}").problem())
+                .isEqualTo("model.frame-policy must be every-frame or latest-frame, got newest");
+        assertThat(ConfigFiles.parse("model: {init: random, max-frame-age-ms: 0}").problem())
+                .isEqualTo("model.max-frame-age-ms must be at least 1, got 0");
+    }
+
+    @Test
     void aConfigWithoutAModelSaysWhatIsMissing() {
         assertThat(StreamingConfig.defaults().problem()).contains("model.weights is required");
         assertThat(ConfigFiles.parse("model: {init: random, batch-size: 0}").problem())
