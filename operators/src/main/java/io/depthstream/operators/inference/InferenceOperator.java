@@ -68,9 +68,13 @@ import java.util.concurrent.ScheduledFuture;
  * counted ({@value #STALE_DROPPED_METRIC}) and logged at most every {@value #DROP_LOG_INTERVAL_MS} ms. Parked
  * triplets run {@code max-batch-delay-ms} (at least 1 ms) after the first of them was parked, before every checkpoint
  * barrier and at the end of input, like the pending batch. So while a backlog drains through the operator, only each
- * camera's newest frame per interval is inferred and the backlog clears at the speed of parking, not of inference;
- * the newest frame of a camera that pauses or ends still gets its result; fresh triplets are batched as usual. Every
- * triplet that reaches the operator either gets exactly one result or is counted once as dropped.
+ * camera's newest frame per interval is inferred; the newest frame of a camera that pauses or ends still gets its
+ * result; fresh triplets are batched as usual. Every triplet that reaches the operator either gets exactly one result
+ * or is counted once as dropped. Inference runs on the task thread: while a batch runs nothing is taken in, and
+ * between batches the operator parks or drops at once whatever queued in front of it. A backlog thus shrinks by
+ * about the frames that fit in the network buffers per batch (few, with frames of hundreds of KB), not by one frame
+ * per inferred triplet; when the cameras are far ahead of inference the source is still back-pressured, but only
+ * each camera's newest queued frame is inferred.
  *
  * <p>Poses across a drop: a result's {@code posePrevToCur} and {@code poseCurToNext} still relate its centre frame to
  * the frames seq − 1 and seq + 1 of its triplet. The accumulated {@code worldFromCamera} cannot bridge the dropped
