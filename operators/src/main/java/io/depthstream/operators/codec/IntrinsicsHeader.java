@@ -52,7 +52,7 @@ public final class IntrinsicsHeader {
     }
 
     private static InvalidFrameException malformed(String text, String problem) {
-        String shown = text.length() <= 120 ? text : text.substring(0, 120) + "…";
+        String shown = IncomingFrame.printable(text, 120);
         return new InvalidFrameException("malformed " + WireFormat.INTRINSICS + " (" + problem
                 + "; expected {\"fx\":…,\"fy\":…,\"cx\":…,\"cy\":…}): " + shown);
     }
