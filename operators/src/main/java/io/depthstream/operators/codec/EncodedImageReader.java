@@ -36,10 +36,10 @@ public final class EncodedImageReader {
     /** Longest side accepted, so a strip within {@link #MAX_PIXELS} cannot have an absurd aspect ratio. */
     public static final int MAX_SIDE = 8192;
     /**
-     * Shortest side accepted: the depth encoder downsamples by 32, so a smaller frame has less than one pixel of its
-     * deepest features before it is upscaled to the network size; such a record is a thumbnail or an error.
+     * Shortest side accepted: a smaller image is a thumbnail or an error, not a camera frame; upscaled four times or
+     * more to the network input (at least 64 pixels a side) it would mostly be made up by interpolation.
      */
-    public static final int MIN_SIDE = 32;
+    public static final int MIN_SIDE = 16;
 
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 

@@ -508,15 +508,15 @@ class FrameDecoderTest {
         BufferedImage onePixel = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
         onePixel.setRGB(0, 0, 0x336699);
         assertThat(rejectedOnly(record("cam", encode(onePixel, "png"), CAPTURE_MS, WireFormat.SEQ, "1")).reason())
-                .isEqualTo("image is too small: 1x1 is under 32 pixels on a side");
+                .isEqualTo("image is too small: 1x1 is under 16 pixels on a side");
         harness.getSideOutput(FrameDecoder.REJECTED).clear();
         assertThat(rejectedOnly(record("cam", encode(onePixel, "jpeg"), CAPTURE_MS, WireFormat.SEQ, "2")).reason())
-                .isEqualTo("image is too small: 1x1 is under 32 pixels on a side");
+                .isEqualTo("image is too small: 1x1 is under 16 pixels on a side");
         harness.getSideOutput(FrameDecoder.REJECTED).clear();
-        assertThat(rejectedOnly(record("cam", constantPng(640, 31, 2, 8), CAPTURE_MS, WireFormat.SEQ, "3")).reason())
-                .isEqualTo("image is too small: 640x31 is under 32 pixels on a side");
+        assertThat(rejectedOnly(record("cam", constantPng(640, 15, 2, 8), CAPTURE_MS, WireFormat.SEQ, "3")).reason())
+                .isEqualTo("image is too small: 640x15 is under 16 pixels on a side");
 
-        feed(record("cam", constantPng(32, 32, 2, 8), CAPTURE_MS, WireFormat.SEQ, "4"));
+        feed(record("cam", constantPng(16, 16, 2, 8), CAPTURE_MS, WireFormat.SEQ, "4"));
         List<Frame> frames = harness.extractOutputValues();
         assertThat(frames).hasSize(1);
         assertThat(frames.get(0).image().get(5, 5, 0)).isEqualTo(0x5A);
