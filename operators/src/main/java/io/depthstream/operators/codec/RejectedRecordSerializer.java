@@ -2,7 +2,12 @@ package io.depthstream.operators.codec;
 
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.AbstractRecords;
+import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.record.RecordBatch;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,9 +26,6 @@ import java.util.List;
 public final class RejectedRecordSerializer implements KafkaRecordSerializationSchema<RejectedRecord> {
 
     private static final long serialVersionUID = 1L;
-
-    /** Upper bound of Kafka's framing around one record in its own batch (61-byte batch header, varints). */
-    static final int FRAMING_BYTES = 1024;
 
     private final String topic;
 
@@ -45,29 +47,25 @@ public final class RejectedRecordSerializer implements KafkaRecordSerializationS
         }
         byte[] key = rejected.key();
         byte[] value = rejected.value();
-        String reason = rejected.reason();
         byte[] source = rejected.source().getBytes(StandardCharsets.UTF_8);
-        long ours = FRAMING_BYTES + headerBytes(WireFormat.SOURCE, source)
-                + headerBytes(WireFormat.ERROR, (reason + LEFT_OUT_NOTE).getBytes(StandardCharsets.UTF_8));
-        long headerBytes = 0;
-        for (WireHeader header : kept) {
-            headerBytes += headerBytes(header.name(), header.value());
-        }
-        long original = length(key) + headerBytes + length(value);
-        if (ours + original > WireFormat.MAX_RECORD_BYTES) {
-            // what is left out goes in this order: the value (the usual culprit), the headers, the key
+        String reason = rejected.reason();
+        long original = size(key, value, kept, reason, source);
+        if (original > WireFormat.MAX_RECORD_BYTES) {
+            // what is left out goes in this order: the value (the usual culprit), the headers, the key; the size
+            // is checked with the note about it included
             String leftOut = "value";
             value = null;
-            if (ours + length(key) + headerBytes > WireFormat.MAX_RECORD_BYTES) {
+            if (size(key, null, kept, note(reason, "value and headers", original), source)
+                    > WireFormat.MAX_RECORD_BYTES) {
                 kept.clear();
                 leftOut = "value and headers";
-                if (ours + length(key) > WireFormat.MAX_RECORD_BYTES) {
+                if (size(key, null, kept, note(reason, "key, value and headers", original), source)
+                        > WireFormat.MAX_RECORD_BYTES) {
                     key = null;
                     leftOut = "key, value and headers";
                 }
             }
-            reason = reason + " [" + leftOut + " not kept: the " + original + "-byte record would exceed the "
-                    + WireFormat.MAX_RECORD_BYTES + "-byte limit]";
+            reason = note(reason, leftOut, original);
         }
         RecordHeaders headers = new RecordHeaders();
         for (WireHeader header : kept) {
@@ -79,16 +77,20 @@ public final class RejectedRecordSerializer implements KafkaRecordSerializationS
         return new ProducerRecord<>(topic, null, recordTimestamp, key, value, headers);
     }
 
-    /** Room kept in {@code ds.error} for saying what was left out. */
-    private static final String LEFT_OUT_NOTE =
-            " [key, value and headers not kept: the 9999999999-byte record would exceed the 9999999999-byte limit]";
-
-    private static long headerBytes(String name, byte[] value) {
-        // a header costs its name and value plus two varint lengths (at most 5 bytes each)
-        return name.getBytes(StandardCharsets.UTF_8).length + length(value) + 10L;
+    private static String note(String reason, String leftOut, long size) {
+        return reason + " [" + leftOut + " not kept: the dead letter would be " + size + " bytes, over the "
+                + WireFormat.MAX_RECORD_BYTES + "-byte record limit]";
     }
 
-    private static long length(byte[] bytes) {
-        return bytes == null ? 0 : bytes.length;
+    /** The size the Kafka producer checks against {@code max.request.size}: the record alone in its batch. */
+    static long size(byte[] key, byte[] value, List<WireHeader> kept, String reason, byte[] source) {
+        Header[] headers = new Header[kept.size() + 2];
+        for (int i = 0; i < kept.size(); i++) {
+            headers[i] = new RecordHeader(kept.get(i).name(), kept.get(i).value());
+        }
+        headers[kept.size()] = new RecordHeader(WireFormat.ERROR, reason.getBytes(StandardCharsets.UTF_8));
+        headers[kept.size() + 1] = new RecordHeader(WireFormat.SOURCE, source);
+        return AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE, CompressionType.NONE,
+                key, value, headers);
     }
 }

@@ -654,8 +654,10 @@ class FrameDecoderTest {
     void aDeadLetterAtTheRecordLimitDropsItsValueAndStillFits() throws Exception {
         RejectedRecordSerializer serializer = new RejectedRecordSerializer(WireFormat.DLQ_TOPIC);
         byte[] key = "cam".getBytes(StandardCharsets.UTF_8);
-        // the largest value a frames topic accepts together with its key and ds.seq header
-        byte[] atLimit = new byte[WireFormat.MAX_RECORD_BYTES - 200];
+        // the largest value a frames topic accepts together with its key and ds.seq header: the record is 20 bytes
+        // under the limit, and the dead letter's two headers would take it over
+        byte[] atLimit = new byte[WireFormat.MAX_RECORD_BYTES - 20 - kafkaSize(new ProducerRecord<>("frames", null,
+                null, key, new byte[0], new RecordHeaders().add(WireFormat.SEQ, "1".getBytes(StandardCharsets.UTF_8))))];
         RejectedRecord big = new RejectedRecord(key, atLimit,
                 new WireHeader[] {new WireHeader(WireFormat.SEQ, "1".getBytes(StandardCharsets.UTF_8))}, CAPTURE_MS,
                 "image is not a PNG or JPEG image (" + atLimit.length + " bytes)", "frames/0/7");
@@ -663,9 +665,12 @@ class FrameDecoderTest {
         assertThat(dlq.value()).isNull();
         assertThat(dlq.key()).isEqualTo(key);
         assertThat(new String(dlq.headers().lastHeader(WireFormat.SEQ).value(), StandardCharsets.UTF_8)).isEqualTo("1");
-        assertThat(new String(dlq.headers().lastHeader(WireFormat.ERROR).value(), StandardCharsets.UTF_8))
-                .startsWith("image is not a PNG or JPEG image (")
-                .endsWith("[value not kept: the 4259660-byte record would exceed the 4259840-byte limit]");
+        String reason = new String(dlq.headers().lastHeader(WireFormat.ERROR).value(), StandardCharsets.UTF_8);
+        java.util.regex.Matcher note = java.util.regex.Pattern.compile("image is not a PNG or JPEG image \\(\\d+ bytes\\) "
+                + "\\[value not kept: the dead letter would be (\\d+) bytes, over the 4259840-byte record limit]")
+                .matcher(reason);
+        assertThat(note.matches()).as(reason).isTrue();
+        assertThat(Long.parseLong(note.group(1))).isGreaterThan(WireFormat.MAX_RECORD_BYTES);
         assertThat(kafkaSize(dlq)).isLessThanOrEqualTo(WireFormat.MAX_RECORD_BYTES);
 
         byte[] hugeHeader = new byte[WireFormat.MAX_RECORD_BYTES - 100];
@@ -674,11 +679,11 @@ class FrameDecoderTest {
         ProducerRecord<byte[], byte[]> dlq2 = serializer.serialize(bigHeader, null, null);
         assertThat(dlq2.headers().lastHeader(WireFormat.SEMANTIC)).isNull();
         assertThat(new String(dlq2.headers().lastHeader(WireFormat.ERROR).value(), StandardCharsets.UTF_8))
-                .startsWith("bad [value and headers not kept: the ");
+                .startsWith("bad [value and headers not kept: the dead letter would be ");
         assertThat(kafkaSize(dlq2)).isLessThanOrEqualTo(WireFormat.MAX_RECORD_BYTES);
 
-        // a record with room to spare keeps everything
-        byte[] small = new byte[WireFormat.MAX_RECORD_BYTES - 4096];
+        // a record with room for the two headers keeps everything
+        byte[] small = new byte[WireFormat.MAX_RECORD_BYTES - 200];
         ProducerRecord<byte[], byte[]> kept = serializer.serialize(new RejectedRecord(key, small, null, CAPTURE_MS,
                 "bad", "frames/0/9"), null, null);
         assertThat(kept.value()).isSameAs(small);
