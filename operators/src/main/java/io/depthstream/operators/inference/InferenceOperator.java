@@ -75,7 +75,8 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
 
     /**
      * Global job parameter for rehearsing recovery: the first attempt of every inference subtask fails after this
-     * many batches, after emitting their results, so a deployment can watch its restart and its exactly-once output.
+     * many batches (emitting their results first) once a checkpoint has completed, so the job restores from that
+     * checkpoint and a deployment can watch its restart and its exactly-once output.
      */
     public static final String FAIL_AFTER_BATCHES_PARAMETER = "depthstream.chaos.fail-inference-after-batches";
 
@@ -99,6 +100,7 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
     private transient long inferenceNanosTotal;
     private transient long lastInferenceNanos;
     private transient long failAfterBatches;
+    private transient boolean checkpointCompleted;
 
     /** A triplet waiting for its batch, with its record timestamp and arrival time. */
     private record Pending(Triplet triplet, boolean hasTimestamp, long timestamp, long arrivedNanos) {}
@@ -310,6 +312,12 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
     }
 
     @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        checkpointCompleted = true;
+    }
+
+    @Override
     public void processWatermark1(Watermark mark) throws Exception {
         processWatermark(mark);
     }
@@ -392,7 +400,7 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
         frameCounter.inc(items.size());
         inferenceNanosTotal += inferenceNanos;
         lastInferenceNanos = inferenceNanos;
-        if (failAfterBatches > 0 && batchCounter.getCount() >= failAfterBatches) {
+        if (failAfterBatches > 0 && batchCounter.getCount() >= failAfterBatches && checkpointCompleted) {
             throw new IllegalStateException("injected failure: " + FAIL_AFTER_BATCHES_PARAMETER + " = "
                     + failAfterBatches + " reached on the first attempt of inference subtask "
                     + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());

@@ -90,17 +90,21 @@ class InferenceOperatorTest {
     }
 
     @Test
-    void theRecoveryRehearsalParameterFailsTheFirstAttemptAfterItsBatchesWithTheirResultsEmitted() throws Exception {
+    void theRecoveryRehearsalParameterFailsTheFirstAttemptAfterItsBatchesAndACompletedCheckpoint() throws Exception {
         try (var harness = harness(settings(1, 1000))) {
             harness.getExecutionConfig().setGlobalJobParameters(
                     Configuration.fromMap(Map.of(InferenceOperator.FAIL_AFTER_BATCHES_PARAMETER, "2")));
             harness.open();
             harness.processElement(cameraA.get(0), 1L);
-            assertThat(harness.extractOutputValues()).hasSize(1);
-            assertThatThrownBy(() -> harness.processElement(cameraA.get(1), 2L))
+            harness.processElement(cameraA.get(1), 2L);
+            // two batches, but no checkpoint to restore from yet
+            assertThat(harness.extractOutputValues()).hasSize(2);
+            harness.snapshot(1, 100);
+            harness.notifyOfCompletedCheckpoint(1);
+            assertThatThrownBy(() -> harness.processElement(cameraA.get(2), 3L))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining(InferenceOperator.FAIL_AFTER_BATCHES_PARAMETER + " = 2");
-            assertThat(harness.extractOutputValues()).hasSize(2);
+            assertThat(harness.extractOutputValues()).hasSize(3);
         }
         assertThat(InferenceOperator.failAfterBatches(Map.of())).isZero();
         assertThat(InferenceOperator.failAfterBatches(
