@@ -181,6 +181,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("transaction.max.timeout.ms", Long.toString(TimeUnit.HOURS.toMillis(2)));
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
+        // Time retention counts from record timestamps, which are capture times: a replayed drive's frames and results
+        // are years old and would be deleted at the next retention check, while the job is still reading them.
+        p.put("log.retention.ms", "-1");
         p.put("num.partitions", "1");
         // a throw-away broker: small segments and indexes keep the temporary directory small
         p.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));

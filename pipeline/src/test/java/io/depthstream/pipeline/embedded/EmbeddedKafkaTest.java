@@ -190,6 +190,8 @@ class EmbeddedKafkaTest {
             assertThat(config.get("offsets.topic.replication.factor").value()).isEqualTo("1");
             assertThat(config.get("transaction.state.log.replication.factor").value()).isEqualTo("1");
             assertThat(config.get("transaction.state.log.min.isr").value()).isEqualTo("1");
+            assertThat(config.get("log.retention.ms").value()).as("no time retention: records carry capture times")
+                    .isEqualTo("-1");
             assertThat(Long.parseLong(config.get("transaction.max.timeout.ms").value()))
                     .isGreaterThanOrEqualTo(TimeUnit.HOURS.toMillis(1));
         }
