@@ -338,6 +338,8 @@ class FrameDecoderTest {
                         "malformed ds.intrinsics (not JSON"),
                 new Case(record("cam", png(), CAPTURE_MS, WireFormat.SEQ, "1", intrinsics, ""),
                         "malformed ds.intrinsics"),
+                new Case(record("cam", png(), CAPTURE_MS, WireFormat.SEQ, "1", intrinsics,
+                        "{\"fx\":100,\"fy\":100,\"cx\":32,\"cy\":24}xyz"), "malformed ds.intrinsics (not JSON"),
                 new Case(record("cam", png(), CAPTURE_MS, WireFormat.SEQ, "1", intrinsics, "[1,2,3,4]"),
                         "malformed ds.intrinsics (not a JSON object"),
                 new Case(record("cam", png(), CAPTURE_MS, WireFormat.SEQ, "1", intrinsics,
@@ -624,7 +626,7 @@ class FrameDecoderTest {
         badIntrinsics.add(WireFormat.INTRINSICS, garbage);
         assertThat(rejectedOnly(new ConsumerRecord<>("frames", 2, nextOffset++, CAPTURE_MS, TimestampType.CREATE_TIME,
                 0, 0, "cam".getBytes(StandardCharsets.UTF_8), png(), badIntrinsics, Optional.empty())).reason())
-                .startsWith("malformed ds.intrinsics (not a JSON object").contains("1\\u000A\\u0000")
+                .startsWith("malformed ds.intrinsics (not JSON").contains("1\\u000A\\u0000")
                 .doesNotContain("\n", "\r", "\u0000", "\u2028");
         harness.getSideOutput(FrameDecoder.REJECTED).clear();
 

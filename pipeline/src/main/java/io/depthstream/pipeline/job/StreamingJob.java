@@ -229,7 +229,6 @@ public final class StreamingJob {
     /** Network buffer size that lets frames queue between decoding and inference (see {@link #localConfiguration}). */
     public static final String NETWORK_SEGMENT_SIZE = "512kb";
 
-    /** Where the configured model comes from. */
     /**
      * The learner's settings from the configuration: the configured learning rate, else 1e-5 when fine-tuning trained
      * weights and 1e-4 from a random model.
@@ -243,6 +242,7 @@ public final class StreamingJob {
                 fineTune.evaluateEvery(), fineTune.tolerance(), defaults.augment(), defaults.seed());
     }
 
+    /** Where the configured model comes from. */
     static ModelSource modelSource(StreamingConfig.Model model) {
         if (model.weights() != null) {
             return ModelSource.weights(Path.of(model.weights()));
