@@ -3,6 +3,8 @@ package io.depthstream.model.io;
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.nn.Block;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -130,7 +132,7 @@ public final class ModelWeights {
         try {
             root = JSON.readTree(file.toFile());
         } catch (IOException e) {
-            String reason = Files.exists(file) ? "is not valid JSON: " + e.getMessage() : "is missing";
+            String reason = Files.exists(file) ? "is not valid JSON: " + oneLine(e) : "is missing";
             throw new InvalidWeightsException(file, reason, e);
         }
         if (root == null || !FORMAT.equals(root.path("format").asText())) {
@@ -142,6 +144,16 @@ public final class ModelWeights {
                     + FORMAT_VERSION + ")");
         }
         return root;
+    }
+
+    /** Jackson's message without the source excerpt it appends on further lines; the line and column kept. */
+    private static String oneLine(IOException e) {
+        if (e instanceof JsonProcessingException json) {
+            JsonLocation at = json.getLocation();
+            return json.getOriginalMessage().replaceAll("\\s+", " ")
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr());
+        }
+        return e.getMessage();
     }
 
     static ObjectNode configJson(ModelConfig config) {

@@ -86,7 +86,17 @@ class ModelWeightsTest {
                 .hasMessageContaining(depth.toString())
                 .hasMessageContaining("missing");
 
-        Files.writeString(weights.resolve("config.json"), "{\"format\": \"something-else\"}");
+        Path config = weights.resolve("config.json");
+        String json = Files.readString(config);
+        Files.writeString(config, json.substring(0, json.length() / 2));
+        assertThatThrownBy(() -> ModelWeights.load(weights, Device.cpu()))
+                .isInstanceOf(InvalidWeightsException.class)
+                .hasMessageContaining(config.toString())
+                .hasMessageContaining("is not valid JSON")
+                .hasMessageContaining("at line")
+                .message().doesNotContain("\n");
+
+        Files.writeString(config, "{\"format\": \"something-else\"}");
         assertThatThrownBy(() -> ModelWeights.load(weights, Device.cpu()))
                 .hasMessageContaining("config.json")
                 .hasMessageContaining("is not a depthstream-weights file");

@@ -22,12 +22,18 @@ import java.nio.charset.StandardCharsets;
  * resolution (RGB8, intrinsics and semantic map rescaled with it) or a {@link RejectedRecord} on {@link #REJECTED}
  * with a one-line reason. It never throws on input data.
  *
- * <p>Rejected: a missing, empty or non-UTF-8 key (the camera id); a missing, non-numeric or negative {@code ds.seq};
- * a record without timestamp; an empty value or one that is not a PNG or JPEG; a PNG whose chunks fail their CRC or
- * whose image data is corrupt or truncated; a zero-size or oversized image; an
- * image without exactly three colour channels (grey frames are rejected, alpha is ignored); a malformed or
- * implausible {@code ds.intrinsics}; a {@code ds.semantic} that is not an 8-bit single-channel or palette PNG of the
- * frame's size. Metrics: counters {@value #ACCEPTED_METRIC} and {@value #REJECTED_METRIC}.
+ * <p>Rejected, each with a one-line reason: a missing, empty or non-UTF-8 key (the camera id); a missing {@code ds.seq}
+ * or one that is not plain ASCII decimal digits in {@code 0..Long.MAX_VALUE} (negative, out of range, other scripts'
+ * digits, binary bytes); a record without timestamp; a missing or empty value or one that is not a PNG or JPEG; a
+ * PNG whose chunks fail their CRC or whose image data is corrupt or truncated; a JPEG its decoder warns about
+ * (truncated or corrupt data); an image outside the size limits of {@link EncodedImageReader} — each side
+ * {@value EncodedImageReader#MIN_SIDE}…{@value EncodedImageReader#MAX_SIDE} pixels and at most
+ * {@link EncodedImageReader#MAX_PIXELS} pixels, checked on the header before any pixel is decoded, so a huge image
+ * costs no memory; an image without exactly three colour channels (grey frames are rejected, alpha is ignored); a
+ * malformed or implausible {@code ds.intrinsics} (not finite, focal lengths not positive or over 100× the image
+ * side, principal point far outside the image); a {@code ds.semantic} that is not an 8-bit single-channel or
+ * palette PNG of the frame's size (checked on its header too). Metrics: counters {@value #ACCEPTED_METRIC} and
+ * {@value #REJECTED_METRIC}.
  */
 public final class FrameDecoder extends ProcessFunction<IncomingFrame, Frame> {
 
@@ -156,16 +162,20 @@ public final class FrameDecoder extends ProcessFunction<IncomingFrame, Frame> {
             throw new InvalidFrameException("missing " + WireFormat.SEQ + " header");
         }
         String text = IncomingFrame.text(incoming.lastHeader(WireFormat.SEQ)).strip();
-        long seq;
+        // ASCII digits only: Long.parseLong also takes other scripts' digits and a leading '+'
+        if (text.isEmpty() || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            boolean negative = text.length() > 1 && text.charAt(0) == '-'
+                    && text.substring(1).chars().allMatch(c -> c >= '0' && c <= '9');
+            if (negative) {
+                throw new InvalidFrameException(WireFormat.SEQ + " must not be negative: " + IncomingFrame.printable(text, 40));
+            }
+            throw new InvalidFrameException(WireFormat.SEQ + " is not a decimal integer: \"" + IncomingFrame.printable(text, 40) + "\"");
+        }
         try {
-            seq = Long.parseLong(text);
+            return Long.parseLong(text);
         } catch (NumberFormatException e) {
-            String shown = text.length() <= 40 ? text : text.substring(0, 40) + "…";
-            throw new InvalidFrameException(WireFormat.SEQ + " is not a decimal integer: \"" + shown + "\"");
+            throw new InvalidFrameException(WireFormat.SEQ + " is out of range (at most " + Long.MAX_VALUE + "): "
+                    + IncomingFrame.printable(text, 40));
         }
-        if (seq < 0) {
-            throw new InvalidFrameException(WireFormat.SEQ + " must not be negative: " + seq);
-        }
-        return seq;
     }
 }

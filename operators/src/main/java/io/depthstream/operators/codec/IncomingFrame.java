@@ -58,4 +58,21 @@ public record IncomingFrame(
     static String text(byte[] value) {
         return value == null ? "" : new String(value, StandardCharsets.UTF_8);
     }
+
+    /**
+     * Untrusted text as it may appear in a one-line reason: at most {@code max} characters (then "…"), control and
+     * other invisible characters (line breaks, NUL, U+FFFD for undecodable bytes) written as {@code \\uXXXX}.
+     */
+    static String printable(String text, int max) {
+        StringBuilder out = new StringBuilder();
+        int end = Math.min(text.length(), max);
+        for (int i = 0; i < end; i++) {
+            char c = text.charAt(i);
+            int type = Character.getType(c);
+            boolean invisible = Character.isISOControl(c) || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.FORMAT || c == '\uFFFD';
+            out.append(invisible ? String.format("\\u%04X", (int) c) : String.valueOf(c));
+        }
+        return text.length() <= max ? out.toString() : out + "…";
+    }
 }

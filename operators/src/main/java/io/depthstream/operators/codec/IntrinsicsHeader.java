@@ -1,5 +1,6 @@
 package io.depthstream.operators.codec;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.depthstream.model.geometry.Intrinsics;
@@ -9,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 /** Parses the {@code ds.intrinsics} header: JSON {@code {"fx":…,"fy":…,"cx":…,"cy":…}} in pixels of the frame. */
 public final class IntrinsicsHeader {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // trailing text after the object is as malformed as a missing brace
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final String[] FIELDS = {"fx", "fy", "cx", "cy"};
 
     private IntrinsicsHeader() {
@@ -52,7 +55,7 @@ public final class IntrinsicsHeader {
     }
 
     private static InvalidFrameException malformed(String text, String problem) {
-        String shown = text.length() <= 120 ? text : text.substring(0, 120) + "…";
+        String shown = IncomingFrame.printable(text, 120);
         return new InvalidFrameException("malformed " + WireFormat.INTRINSICS + " (" + problem
                 + "; expected {\"fx\":…,\"fy\":…,\"cx\":…,\"cy\":…}): " + shown);
     }

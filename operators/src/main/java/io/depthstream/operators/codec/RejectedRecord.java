@@ -31,7 +31,9 @@ public record RejectedRecord(
     }
 
     private static String oneLine(String reason) {
-        String text = reason == null || reason.isBlank() ? "rejected" : reason.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+        String text = reason == null || reason.isBlank() ? "rejected" : reason.strip()
+                // every line or paragraph break and control character, not only \r and \n, would split the line
+                .replaceAll("\\s*[\\p{Cc}\\p{Zl}\\p{Zp}]+\\s*", " ");
         return text.length() <= MAX_REASON_CHARS ? text : text.substring(0, MAX_REASON_CHARS - 1) + "…";
     }
 }

@@ -18,7 +18,8 @@ public final class SemanticMap {
      * @throws InvalidFrameException when the bytes are not such a PNG of that size
      */
     public static byte[] decode(byte[] png, int width, int height) throws InvalidFrameException {
-        EncodedImageReader.Decoded decoded = EncodedImageReader.read(png, WireFormat.SEMANTIC);
+        // the size is checked on the header, so a huge map is refused before its pixels are decoded
+        EncodedImageReader.Decoded decoded = EncodedImageReader.readOfSize(png, WireFormat.SEMANTIC, width, height);
         if (!decoded.format().equals("png")) {
             throw new InvalidFrameException(WireFormat.SEMANTIC + " must be a PNG (lossy " + decoded.format()
                     + " would corrupt class ids)");
@@ -29,10 +30,6 @@ public final class SemanticMap {
         if (!palette && (raster.getNumBands() != 1 || raster.getSampleModel().getSampleSize(0) > 8)) {
             throw new InvalidFrameException(WireFormat.SEMANTIC + " must hold 8-bit class ids in one channel, got "
                     + raster.getNumBands() + " channel(s) of " + raster.getSampleModel().getSampleSize(0) + " bits");
-        }
-        if (image.getWidth() != width || image.getHeight() != height) {
-            throw new InvalidFrameException(WireFormat.SEMANTIC + " is " + image.getWidth() + "x" + image.getHeight()
-                    + " but the frame is " + width + "x" + height);
         }
         int[] samples = raster.getSamples(0, 0, width, height, 0, (int[]) null);
         byte[] ids = new byte[samples.length];

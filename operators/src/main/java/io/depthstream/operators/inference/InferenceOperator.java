@@ -100,6 +100,13 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
     /** Shortest time between two log lines about dropped stale frames. */
     public static final long DROP_LOG_INTERVAL_MS = 10_000;
 
+    /**
+     * Global job parameter for rehearsing recovery: the first attempt of every inference subtask fails after this
+     * many batches (emitting their results first) once a checkpoint has completed, so the job restores from that
+     * checkpoint and a deployment can watch its restart and its exactly-once output.
+     */
+    public static final String FAIL_AFTER_BATCHES_PARAMETER = "depthstream.chaos.fail-inference-after-batches";
+
     private final InferenceSettings settings;
 
     private transient TripletInference inference;
@@ -119,6 +126,8 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
     private transient Counter frameCounter;
     private transient long inferenceNanosTotal;
     private transient long lastInferenceNanos;
+    private transient long failAfterBatches;
+    private transient boolean checkpointCompleted;
     /** Latest-frame mode: each camera's newest stale triplet, in the order the cameras were parked. */
     private transient Map<String, Pending> parked;
     private transient ScheduledFuture<?> parkedTimer;
@@ -203,6 +212,8 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
                 .getIndexOfThisSubtask(), modelVersion, config.architecture().configName(), config.width(),
                 config.height(), device);
         ground = settings.cameraHeightM() == null ? null : new GroundPlaneScale(settings.cameraHeightM());
+        failAfterBatches = getRuntimeContext().getTaskInfo().getAttemptNumber() == 0
+                ? failAfterBatches(getExecutionConfig().getGlobalJobParameters().toMap()) : 0;
         tracks = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("camera-track", TypeInformation.of(CameraTrack.class)));
         batch = new ArrayList<>(settings.batchSize());
@@ -218,6 +229,28 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
         getMetricGroup().<Long, org.apache.flink.metrics.Gauge<Long>>gauge("posePairsRun", inference::posePairsRun);
         getMetricGroup().<Double, org.apache.flink.metrics.Gauge<Double>>gauge("lastInferenceMs", () ->
                 lastInferenceNanos / 1e6);
+    }
+
+    /**
+     * The value of {@value #FAIL_AFTER_BATCHES_PARAMETER} in {@code parameters}; 0 (never fail) when absent.
+     *
+     * @throws IllegalArgumentException when it is not a positive integer
+     */
+    static long failAfterBatches(Map<String, String> parameters) {
+        String value = parameters.get(FAIL_AFTER_BATCHES_PARAMETER);
+        if (value == null) {
+            return 0;
+        }
+        try {
+            long batches = Long.parseLong(value.strip());
+            if (batches > 0) {
+                return batches;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the key
+        }
+        throw new IllegalArgumentException(FAIL_AFTER_BATCHES_PARAMETER + " must be a positive number of batches, got "
+                + value);
     }
 
     /** The GPU Flink's {@code gpu} external resource assigned to this TaskManager (its lowest index), else 0. */
@@ -383,6 +416,12 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
     }
 
     @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        checkpointCompleted = true;
+    }
+
+    @Override
     public void processWatermark1(Watermark mark) throws Exception {
         processWatermark(mark);
     }
@@ -497,6 +536,11 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
         frameCounter.inc(items.size());
         inferenceNanosTotal += inferenceNanos;
         lastInferenceNanos = inferenceNanos;
+        if (failAfterBatches > 0 && batchCounter.getCount() >= failAfterBatches && checkpointCompleted) {
+            throw new IllegalStateException("injected failure: " + FAIL_AFTER_BATCHES_PARAMETER + " = "
+                    + failAfterBatches + " reached on the first attempt of inference subtask "
+                    + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+        }
         releaseHeldWatermark();
     }
 

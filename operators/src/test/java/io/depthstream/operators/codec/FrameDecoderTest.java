@@ -323,10 +323,10 @@ class FrameDecoderTest {
                 new Case(record("cam", "hello, not an image".getBytes(StandardCharsets.UTF_8), CAPTURE_MS,
                         WireFormat.SEQ, "1"), "image is not a PNG or JPEG image (19 bytes)"),
                 new Case(record("cam", new byte[0], CAPTURE_MS, WireFormat.SEQ, "1"), "image is empty (0 bytes)"),
-                new Case(record("cam", null, CAPTURE_MS, WireFormat.SEQ, "1"), "image is empty (0 bytes)"),
+                new Case(record("cam", null, CAPTURE_MS, WireFormat.SEQ, "1"), "image is empty (no value)"),
                 new Case(record("cam", pngHeaderOnly(0, 10), CAPTURE_MS, WireFormat.SEQ, "1"), "image has zero size: 0x10"),
                 new Case(record("cam", pngHeaderOnly(100_000, 100_000), CAPTURE_MS, WireFormat.SEQ, "1"),
-                        "image is too large: 100000x100000 exceeds 16777216 pixels"),
+                        "image is too large: 100000x100000 exceeds 8192 pixels per side or 16777216 pixels"),
                 new Case(record("cam", png(), CAPTURE_MS), "missing ds.seq header"),
                 new Case(record("cam", png(), CAPTURE_MS, WireFormat.SEQ, "12a"),
                         "ds.seq is not a decimal integer: \"12a\""),
@@ -338,6 +338,8 @@ class FrameDecoderTest {
                         "malformed ds.intrinsics (not JSON"),
                 new Case(record("cam", png(), CAPTURE_MS, WireFormat.SEQ, "1", intrinsics, ""),
                         "malformed ds.intrinsics"),
+                new Case(record("cam", png(), CAPTURE_MS, WireFormat.SEQ, "1", intrinsics,
+                        "{\"fx\":100,\"fy\":100,\"cx\":32,\"cy\":24}xyz"), "malformed ds.intrinsics (not JSON"),
                 new Case(record("cam", png(), CAPTURE_MS, WireFormat.SEQ, "1", intrinsics, "[1,2,3,4]"),
                         "malformed ds.intrinsics (not a JSON object"),
                 new Case(record("cam", png(), CAPTURE_MS, WireFormat.SEQ, "1", intrinsics,
@@ -412,5 +414,289 @@ class FrameDecoderTest {
                 .isEqualTo("image is not a PNG or JPEG image (12 bytes)");
         assertThat(new String(dlq.headers().lastHeader(WireFormat.SOURCE).value(), StandardCharsets.UTF_8))
                 .isEqualTo("frames/2/" + original.offset());
+    }
+
+    /**
+     * A real PNG of {@code width×height} in one colour, streamed row by row through the deflater: a 10000×10000 RGB
+     * image is about 300 KB encoded, though decoding it would need 300 MB.
+     */
+    private static byte[] constantPng(int width, int height, int colourType, int bitDepth) throws IOException {
+        int channels = colourType == 2 ? 3 : colourType == 6 ? 4 : 1;
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream deflate = new java.util.zip.DeflaterOutputStream(compressed,
+                new java.util.zip.Deflater(java.util.zip.Deflater.BEST_COMPRESSION), 1 << 16)) {
+            byte[] row = new byte[1 + width * channels * bitDepth / 8];
+            java.util.Arrays.fill(row, 1, row.length, (byte) 0x5A);
+            for (int y = 0; y < height; y++) {
+                deflate.write(row);
+            }
+        }
+        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height)
+                .put((byte) bitDepth).put((byte) colourType).put((byte) 0).put((byte) 0).put((byte) 0);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+        chunk(out, "IHDR", ihdr.array());
+        chunk(out, "IDAT", compressed.toByteArray());
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    /** A real baseline JPEG whose SOF0 claims {@code width×height}: decoders must read the claim before pixels. */
+    private static byte[] jpegClaiming(int width, int height) throws IOException {
+        byte[] jpeg = encode(blockImage(BufferedImage.TYPE_INT_RGB), "jpeg");
+        for (int i = 2; i + 8 < jpeg.length; i++) {
+            if ((jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) == 0xC0) {
+                ByteBuffer.wrap(jpeg, i + 5, 4).putShort((short) height).putShort((short) width);
+                return jpeg;
+            }
+        }
+        throw new AssertionError("no SOF0 marker in the JPEG");
+    }
+
+    /** Bytes this thread allocated while {@code action} ran (HotSpot's per-thread allocation counter). */
+    private static long allocatedBy(ThrowingRunnable action) throws Exception {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        action.run();
+        return threads.getCurrentThreadAllocatedBytes() - before;
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    @Test
+    void hugeImagesAreRejectedFromTheirHeaderBeforeAnyPixelIsDecoded() throws Exception {
+        record Case(String name, byte[] image, String reason) { }
+        List<Case> cases = List.of(
+                new Case("RGB8 PNG (own decoder)", constantPng(10_000, 10_000, 2, 8),
+                        "image is too large: 10000x10000 exceeds 8192 pixels per side or 16777216 pixels"),
+                new Case("RGB16 PNG (ImageIO)", constantPng(10_000, 10_000, 2, 16), "image is too large: 10000x10000"),
+                new Case("palette PNG (ImageIO)", constantPng(10_000, 10_000, 3, 8), "image is too large: 10000x10000"),
+                new Case("JPEG", jpegClaiming(10_000, 10_000), "image is too large: 10000x10000"),
+                new Case("over the pixel budget, sides within", pngHeaderOnly(5000, 4000),
+                        "image is too large: 5000x4000"),
+                new Case("a side over the limit", constantPng(8193, 64, 2, 8), "image is too large: 8193x64"));
+        assertThat(cases.get(0).image().length).as("the 10000x10000 PNG is small on the wire").isLessThan(1_000_000);
+        for (Case c : cases) {
+            ConsumerRecord<byte[], byte[]> record = record("cam", c.image(), CAPTURE_MS, WireFormat.SEQ, "1");
+            long allocated = allocatedBy(() -> assertThat(rejectedOnly(record).reason()).as(c.name())
+                    .contains(c.reason()));
+            // decoding any of them would allocate 300 MB or more; rejecting reads a header (and copies the record)
+            assertThat(allocated).as("bytes allocated rejecting the %s", c.name())
+                    .isLessThan(16L * 1024 * 1024 + 4L * c.image().length);
+            harness.getSideOutput(FrameDecoder.REJECTED).clear();
+        }
+        assertThat(metrics.count(FrameDecoder.ACCEPTED_METRIC)).isZero();
+    }
+
+    @Test
+    void hugeSemanticMapIsRejectedFromItsHeader() throws Exception {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(WireFormat.SEQ, "1".getBytes(StandardCharsets.UTF_8));
+        headers.add(WireFormat.SEMANTIC, constantPng(10_000, 10_000, 0, 8));
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("frames", 2, nextOffset++, CAPTURE_MS,
+                TimestampType.CREATE_TIME, 0, 0, "cam".getBytes(StandardCharsets.UTF_8), png(), headers,
+                Optional.empty());
+
+        long allocated = allocatedBy(() -> assertThat(rejectedOnly(record).reason())
+                .isEqualTo("ds.semantic is 10000x10000 but the frame is 64x48"));
+        assertThat(allocated).isLessThan(32L * 1024 * 1024);
+    }
+
+    @Test
+    void tinyImagesAreRejectedAndTheSmallestAllowedIsDecoded() throws Exception {
+        BufferedImage onePixel = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        onePixel.setRGB(0, 0, 0x336699);
+        assertThat(rejectedOnly(record("cam", encode(onePixel, "png"), CAPTURE_MS, WireFormat.SEQ, "1")).reason())
+                .isEqualTo("image is too small: 1x1 is under 16 pixels on a side");
+        harness.getSideOutput(FrameDecoder.REJECTED).clear();
+        assertThat(rejectedOnly(record("cam", encode(onePixel, "jpeg"), CAPTURE_MS, WireFormat.SEQ, "2")).reason())
+                .isEqualTo("image is too small: 1x1 is under 16 pixels on a side");
+        harness.getSideOutput(FrameDecoder.REJECTED).clear();
+        assertThat(rejectedOnly(record("cam", constantPng(640, 15, 2, 8), CAPTURE_MS, WireFormat.SEQ, "3")).reason())
+                .isEqualTo("image is too small: 640x15 is under 16 pixels on a side");
+
+        feed(record("cam", constantPng(16, 16, 2, 8), CAPTURE_MS, WireFormat.SEQ, "4"));
+        List<Frame> frames = harness.extractOutputValues();
+        assertThat(frames).hasSize(1);
+        assertThat(frames.get(0).image().get(5, 5, 0)).isEqualTo(0x5A);
+        assertThat(metrics.count(FrameDecoder.REJECTED_METRIC)).isEqualTo(3);
+    }
+
+    @Test
+    void truncatedJpegAndGarbageBehindAPngSignatureAreRejected() throws Exception {
+        java.util.Random random = new java.util.Random(5);
+        BufferedImage noise = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < HEIGHT; y++) {
+            for (int x = 0; x < WIDTH; x++) {
+                noise.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        byte[] jpeg = encode(noise, "jpeg"); // noise: most of the file is entropy-coded scan data
+        byte[] garbagePng = new byte[2000];
+        random.nextBytes(garbagePng);
+        System.arraycopy(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}, 0, garbagePng, 0, 8);
+        byte[] headerThenGarbage = garbagePng.clone();
+        byte[] ihdr = pngHeaderOnly(64, 48);
+        System.arraycopy(ihdr, 0, headerThenGarbage, 0, 33);
+        record Case(byte[] image, String reason) { }
+        List<Case> cases = List.of(
+                new Case(java.util.Arrays.copyOf(jpeg, jpeg.length * 3 / 4),
+                        "image is a truncated or corrupt JPEG (" + jpeg.length * 3 / 4 + " bytes): Truncated File - Missing EOI marker"),
+                new Case(java.util.Arrays.copyOf(jpeg, 300), "image is"),
+                new Case(java.util.Arrays.copyOf(jpeg, 2), "image is not a"),
+                new Case(garbagePng, "image is not a"),
+                new Case(headerThenGarbage, "image is not a decodable PNG or JPEG image (2000 bytes)"),
+                new Case(java.util.Arrays.copyOf(png(), 40), "image is not a decodable PNG"));
+        for (Case c : cases) {
+            assertThat(rejectedOnly(record("cam", c.image(), CAPTURE_MS, WireFormat.SEQ, "1")).reason())
+                    .contains(c.reason());
+            harness.getSideOutput(FrameDecoder.REJECTED).clear();
+        }
+        assertThat(metrics.count(FrameDecoder.ACCEPTED_METRIC)).isZero();
+    }
+
+    @Test
+    void nonFiniteZeroAndNegativeIntrinsicsAreRejected() throws Exception {
+        String[][] cases = {
+            {"{\"fx\":NaN,\"fy\":100,\"cx\":32,\"cy\":24}", "malformed ds.intrinsics (not JSON"},
+            {"{\"fx\":\"NaN\",\"fy\":100,\"cx\":32,\"cy\":24}", "\"fx\" is not a number"},
+            {"{\"fx\":1e400,\"fy\":100,\"cx\":32,\"cy\":24}", "ds.intrinsics rejected: intrinsics are not finite"},
+            {"{\"fx\":100,\"fy\":-1e400,\"cx\":32,\"cy\":24}", "ds.intrinsics rejected: intrinsics are not finite"},
+            {"{\"fx\":0,\"fy\":100,\"cx\":32,\"cy\":24}", "ds.intrinsics rejected: focal lengths must be in (0, "},
+            {"{\"fx\":0.0,\"fy\":0.0,\"cx\":0,\"cy\":0}", "ds.intrinsics rejected: focal lengths"},
+            {"{\"fx\":100,\"fy\":-5,\"cx\":32,\"cy\":24}", "ds.intrinsics rejected: focal lengths"},
+            {"{\"fx\":1e9,\"fy\":100,\"cx\":32,\"cy\":24}", "ds.intrinsics rejected: focal lengths"},
+            {"{\"fx\":100,\"fy\":100,\"cx\":-1e6,\"cy\":24}", "principal point lies far outside"},
+            {"null", "not a JSON object"},
+        };
+        for (String[] c : cases) {
+            assertThat(rejectedOnly(record("cam", png(), CAPTURE_MS, WireFormat.SEQ, "1", WireFormat.INTRINSICS, c[0]))
+                    .reason()).as(c[0]).contains(c[1]);
+            harness.getSideOutput(FrameDecoder.REJECTED).clear();
+        }
+        assertThat(metrics.count(FrameDecoder.REJECTED_METRIC)).isEqualTo(cases.length);
+    }
+
+    @Test
+    void sequenceNumbersMustBePlainAsciiDecimalsWithinALong() throws Exception {
+        String[][] cases = {
+            {"-1", "ds.seq must not be negative: -1"},
+            {"99999999999999999999", "ds.seq is out of range (at most 9223372036854775807): 99999999999999999999"},
+            {"\u0661\u0662\u0663", "ds.seq is not a decimal integer: \"\u0661\u0662\u0663\""},
+            {"+5", "ds.seq is not a decimal integer: \"+5\""},
+            {"", "ds.seq is not a decimal integer: \"\""},
+            {"1 2", "ds.seq is not a decimal integer: \"1 2\""},
+            {"0x10", "ds.seq is not a decimal integer: \"0x10\""},
+        };
+        for (String[] c : cases) {
+            assertThat(rejectedOnly(record("cam", png(), CAPTURE_MS, WireFormat.SEQ, c[0])).reason()).isEqualTo(c[1]);
+            harness.getSideOutput(FrameDecoder.REJECTED).clear();
+        }
+        feed(record("cam", png(), CAPTURE_MS, WireFormat.SEQ, Long.toString(Long.MAX_VALUE)));
+        assertThat(harness.extractOutputValues()).singleElement()
+                .satisfies(frame -> assertThat(frame.seq()).isEqualTo(Long.MAX_VALUE));
+    }
+
+    @Test
+    void binaryGarbageInHeadersGivesAOneLinePrintableReason() throws Exception {
+        byte[] garbage = {'1', '\n', 0, (byte) 0xFF, (byte) 0xFE, '\r', 0x1B, '[', '2', 'J', (byte) 0xE2, (byte) 0x80,
+            (byte) 0xA8, '7'};
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(WireFormat.SEQ, garbage);
+        RejectedRecord seq = rejectedOnly(new ConsumerRecord<>("frames", 2, nextOffset++, CAPTURE_MS,
+                TimestampType.CREATE_TIME, 0, 0, "cam".getBytes(StandardCharsets.UTF_8), png(), headers,
+                Optional.empty()));
+        assertThat(seq.reason()).isEqualTo(
+                "ds.seq is not a decimal integer: \"1\\u000A\\u0000\\uFFFD\\uFFFD\\u000D\\u001B[2J\\u20287\"");
+        harness.getSideOutput(FrameDecoder.REJECTED).clear();
+
+        RecordHeaders nullSeq = new RecordHeaders();
+        nullSeq.add(WireFormat.SEQ, null);
+        nullSeq.add(WireFormat.INTRINSICS, garbage);
+        assertThat(rejectedOnly(new ConsumerRecord<>("frames", 2, nextOffset++, CAPTURE_MS, TimestampType.CREATE_TIME,
+                0, 0, "cam".getBytes(StandardCharsets.UTF_8), png(), nullSeq, Optional.empty())).reason())
+                .isEqualTo("ds.seq is not a decimal integer: \"\"");
+        harness.getSideOutput(FrameDecoder.REJECTED).clear();
+
+        RecordHeaders badIntrinsics = new RecordHeaders();
+        badIntrinsics.add(WireFormat.SEQ, "1".getBytes(StandardCharsets.UTF_8));
+        badIntrinsics.add(WireFormat.INTRINSICS, garbage);
+        assertThat(rejectedOnly(new ConsumerRecord<>("frames", 2, nextOffset++, CAPTURE_MS, TimestampType.CREATE_TIME,
+                0, 0, "cam".getBytes(StandardCharsets.UTF_8), png(), badIntrinsics, Optional.empty())).reason())
+                .startsWith("malformed ds.intrinsics (not JSON").contains("1\\u000A\\u0000")
+                .doesNotContain("\n", "\r", "\u0000", "\u2028");
+        harness.getSideOutput(FrameDecoder.REJECTED).clear();
+
+        // a PNG where the intrinsics belong, JSON where the PNG belongs: wrong types in the right places
+        RecordHeaders swapped = new RecordHeaders();
+        swapped.add(WireFormat.SEQ, "1".getBytes(StandardCharsets.UTF_8));
+        swapped.add(WireFormat.INTRINSICS, png());
+        assertThat(rejectedOnly(new ConsumerRecord<>("frames", 2, nextOffset++, CAPTURE_MS, TimestampType.CREATE_TIME,
+                0, 0, "cam".getBytes(StandardCharsets.UTF_8), png(), swapped, Optional.empty())).reason())
+                .startsWith("malformed ds.intrinsics (not JSON").doesNotContain("\u0000");
+        harness.getSideOutput(FrameDecoder.REJECTED).clear();
+        RecordHeaders jsonSemantic = new RecordHeaders();
+        jsonSemantic.add(WireFormat.SEQ, "1".getBytes(StandardCharsets.UTF_8));
+        jsonSemantic.add(WireFormat.SEMANTIC, "{\"fx\":1}".getBytes(StandardCharsets.UTF_8));
+        assertThat(rejectedOnly(new ConsumerRecord<>("frames", 2, nextOffset++, CAPTURE_MS, TimestampType.CREATE_TIME,
+                0, 0, "cam".getBytes(StandardCharsets.UTF_8), png(), jsonSemantic, Optional.empty())).reason())
+                .isEqualTo("ds.semantic is not a PNG or JPEG image (8 bytes)");
+        harness.getSideOutput(FrameDecoder.REJECTED).clear();
+
+        byte[] notUtf8Key = {(byte) 0xC3, (byte) 0x28};
+        assertThat(rejectedOnly(new ConsumerRecord<>("frames", 2, nextOffset++, CAPTURE_MS, TimestampType.CREATE_TIME,
+                0, 0, notUtf8Key, png(), new RecordHeaders(), Optional.empty())).reason())
+                .isEqualTo("record key is not UTF-8 text (2 bytes)");
+    }
+
+    @Test
+    void aDeadLetterAtTheRecordLimitDropsItsValueAndStillFits() throws Exception {
+        RejectedRecordSerializer serializer = new RejectedRecordSerializer(WireFormat.DLQ_TOPIC);
+        byte[] key = "cam".getBytes(StandardCharsets.UTF_8);
+        // the largest value a frames topic accepts together with its key and ds.seq header: the record is 20 bytes
+        // under the limit, and the dead letter's two headers would take it over
+        byte[] atLimit = new byte[WireFormat.MAX_RECORD_BYTES - 20 - kafkaSize(new ProducerRecord<>("frames", null,
+                null, key, new byte[0], new RecordHeaders().add(WireFormat.SEQ, "1".getBytes(StandardCharsets.UTF_8))))];
+        RejectedRecord big = new RejectedRecord(key, atLimit,
+                new WireHeader[] {new WireHeader(WireFormat.SEQ, "1".getBytes(StandardCharsets.UTF_8))}, CAPTURE_MS,
+                "image is not a PNG or JPEG image (" + atLimit.length + " bytes)", "frames/0/7");
+        ProducerRecord<byte[], byte[]> dlq = serializer.serialize(big, null, null);
+        assertThat(dlq.value()).isNull();
+        assertThat(dlq.key()).isEqualTo(key);
+        assertThat(new String(dlq.headers().lastHeader(WireFormat.SEQ).value(), StandardCharsets.UTF_8)).isEqualTo("1");
+        String reason = new String(dlq.headers().lastHeader(WireFormat.ERROR).value(), StandardCharsets.UTF_8);
+        java.util.regex.Matcher note = java.util.regex.Pattern.compile("image is not a PNG or JPEG image \\(\\d+ bytes\\) "
+                + "\\[value not kept: the dead letter would be (\\d+) bytes, over the 4259840-byte record limit]")
+                .matcher(reason);
+        assertThat(note.matches()).as(reason).isTrue();
+        assertThat(Long.parseLong(note.group(1))).isGreaterThan(WireFormat.MAX_RECORD_BYTES);
+        assertThat(kafkaSize(dlq)).isLessThanOrEqualTo(WireFormat.MAX_RECORD_BYTES);
+
+        byte[] hugeHeader = new byte[WireFormat.MAX_RECORD_BYTES - 100];
+        RejectedRecord bigHeader = new RejectedRecord(key, new byte[10],
+                new WireHeader[] {new WireHeader(WireFormat.SEMANTIC, hugeHeader)}, CAPTURE_MS, "bad", "frames/0/8");
+        ProducerRecord<byte[], byte[]> dlq2 = serializer.serialize(bigHeader, null, null);
+        assertThat(dlq2.headers().lastHeader(WireFormat.SEMANTIC)).isNull();
+        assertThat(new String(dlq2.headers().lastHeader(WireFormat.ERROR).value(), StandardCharsets.UTF_8))
+                .startsWith("bad [value and headers not kept: the dead letter would be ");
+        assertThat(kafkaSize(dlq2)).isLessThanOrEqualTo(WireFormat.MAX_RECORD_BYTES);
+
+        // a record with room for the two headers keeps everything
+        byte[] small = new byte[WireFormat.MAX_RECORD_BYTES - 200];
+        ProducerRecord<byte[], byte[]> kept = serializer.serialize(new RejectedRecord(key, small, null, CAPTURE_MS,
+                "bad", "frames/0/9"), null, null);
+        assertThat(kept.value()).isSameAs(small);
+        assertThat(kafkaSize(kept)).isLessThanOrEqualTo(WireFormat.MAX_RECORD_BYTES);
+    }
+
+    /** The size the Kafka producer checks against {@code max.request.size}. */
+    private static int kafkaSize(ProducerRecord<byte[], byte[]> record) {
+        return org.apache.kafka.common.record.AbstractRecords.estimateSizeInBytesUpperBound(
+                org.apache.kafka.common.record.RecordBatch.CURRENT_MAGIC_VALUE,
+                org.apache.kafka.common.record.CompressionType.NONE, record.key(), record.value(),
+                record.headers().toArray());
     }
 }

@@ -5,6 +5,7 @@ import io.depthstream.model.net.Architecture;
 import io.depthstream.model.net.ModelConfig;
 import io.depthstream.operators.triplet.Triplet;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,8 +13,10 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 class InferenceOperatorTest {
@@ -83,6 +86,35 @@ class InferenceOperatorTest {
                 assertThat(b.poseCurToNext()).containsExactly(a.poseCurToNext(), within(1e-5f));
             }
             assertThat(b.worldFromCamera()).containsExactly(a.worldFromCamera(), within(1e-5));
+        }
+    }
+
+    @Test
+    void theRecoveryRehearsalParameterFailsTheFirstAttemptAfterItsBatchesAndACompletedCheckpoint() throws Exception {
+        try (var harness = harness(settings(1, 1000))) {
+            harness.getExecutionConfig().setGlobalJobParameters(
+                    Configuration.fromMap(Map.of(InferenceOperator.FAIL_AFTER_BATCHES_PARAMETER, "2")));
+            harness.open();
+            harness.processElement(cameraA.get(0), 1L);
+            harness.processElement(cameraA.get(1), 2L);
+            // two batches, but no checkpoint to restore from yet
+            assertThat(harness.extractOutputValues()).hasSize(2);
+            harness.snapshot(1, 100);
+            harness.notifyOfCompletedCheckpoint(1);
+            assertThatThrownBy(() -> harness.processElement(cameraA.get(2), 3L))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(InferenceOperator.FAIL_AFTER_BATCHES_PARAMETER + " = 2");
+            assertThat(harness.extractOutputValues()).hasSize(3);
+        }
+        assertThat(InferenceOperator.failAfterBatches(Map.of())).isZero();
+        assertThat(InferenceOperator.failAfterBatches(
+                Map.of(InferenceOperator.FAIL_AFTER_BATCHES_PARAMETER, " 7 "))).isEqualTo(7);
+        for (String bad : List.of("0", "-3", "ten")) {
+            assertThatThrownBy(() -> InferenceOperator.failAfterBatches(
+                    Map.of(InferenceOperator.FAIL_AFTER_BATCHES_PARAMETER, bad)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(InferenceOperator.FAIL_AFTER_BATCHES_PARAMETER
+                            + " must be a positive number of batches, got " + bad);
         }
     }
 

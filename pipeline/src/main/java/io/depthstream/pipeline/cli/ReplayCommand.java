@@ -85,7 +85,9 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "Record timestamps: live (default) moves each drive to start now, keeping the recorded "
                     + "spacing, as cameras streaming together would stamp them; recorded keeps timestamps.txt's "
                     + "times. The streaming job's event time is shared by all cameras, so drives recorded at "
-                    + "different times need live.")
+                    + "different times need live. A broker's time retention (retention.ms, 7 days by default) counts "
+                    + "from record timestamps, so it deletes recorded-clock frames soon after they arrive: use "
+                    + "recorded only on topics with retention.ms=-1.")
     String clock;
 
     @Option(names = "--topic", defaultValue = WireFormat.FRAMES_TOPIC, paramLabel = "TOPIC",

@@ -110,15 +110,16 @@ public final class StreamCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        for (String topicProblem : StreamingJob.ensureTopics(config, TopicSpec.BROKER_DEFAULT_REPLICATION,
-                Duration.ofSeconds(30))) {
-            spec.commandLine().getErr().println("warning: " + topicProblem);
-        }
         config = config.withCheckpointDirIfUnset(
                 Files.createTempDirectory("depthstream-checkpoints-").toUri().toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(),
                 StreamingJob.localConfiguration());
+        // the job first: weights that cannot be loaded are reported before Kafka is touched
         StreamingJob.define(env, config);
+        for (String topicProblem : StreamingJob.ensureTopics(config, TopicSpec.BROKER_DEFAULT_REPLICATION,
+                Duration.ofSeconds(30))) {
+            spec.commandLine().getErr().println("warning: " + topicProblem);
+        }
         JobClient job = env.executeAsync(StreamingJob.NAME);
         spec.commandLine().getErr().println("streaming job " + job.getJobID() + " running: frames from '"
                 + config.kafka().topics().frames() + "' at " + config.kafka().bootstrap() + ", results to '"

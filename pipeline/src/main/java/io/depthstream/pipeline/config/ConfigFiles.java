@@ -1,6 +1,9 @@
 package io.depthstream.pipeline.config;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,20 +14,28 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /** Reads and prints {@link StreamingConfig}s as YAML (JSON is valid YAML), with kebab-case keys. */
 public final class ConfigFiles {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            // a key given twice would silently drop the first one's settings
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build())
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            // batch-size: 8.5 is a mistake to report, not a value to truncate to 8
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     private ConfigFiles() {}
@@ -48,21 +59,133 @@ public final class ConfigFiles {
         }
     }
 
-    /** The defaults overlaid with a YAML or JSON document's keys. */
+    /**
+     * The defaults overlaid with a YAML or JSON document's keys.
+     *
+     * @throws IllegalArgumentException in one line: the syntax error and where it is, the unknown key, or the key
+     *     whose value has the wrong type and the type it needs
+     */
     public static StreamingConfig parse(String text) {
+        JsonNode overlay;
         try {
-            JsonNode overlay = YAML.readTree(text);
-            ObjectNode merged = YAML.valueToTree(StreamingConfig.defaults());
-            if (overlay != null && !overlay.isMissingNode() && !overlay.isNull()) {
-                if (!overlay.isObject()) {
-                    throw new IllegalArgumentException("expected a mapping of settings at the top level");
-                }
-                merge(merged, (ObjectNode) overlay, "");
-            }
-            return YAML.treeToValue(merged, StreamingConfig.class);
+            overlay = YAML.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e.getOriginalMessage(), e);
+            JsonLocation where = e.getLocation();
+            throw new IllegalArgumentException("not valid YAML"
+                    + (where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr())
+                    + ": " + oneLine(e.getOriginalMessage()), e);
         }
+        ObjectNode merged = YAML.valueToTree(StreamingConfig.defaults());
+        if (overlay != null && !overlay.isMissingNode() && !overlay.isNull()) {
+            if (!overlay.isObject()) {
+                throw new IllegalArgumentException("expected a mapping of settings at the top level, got "
+                        + describe(overlay));
+            }
+            merge(merged, (ObjectNode) overlay, "");
+        }
+        try {
+            return YAML.treeToValue(merged, StreamingConfig.class);
+        } catch (JsonMappingException e) {
+            throw typeError(e, merged);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(oneLine(e.getOriginalMessage()), e);
+        }
+    }
+
+    /** A mapping failure as "key.path: expected TYPE, got VALUE", the path in the file's own spelling. */
+    private static IllegalArgumentException typeError(JsonMappingException e, ObjectNode merged) {
+        List<String> keys = new ArrayList<>();
+        JsonNode value = merged;
+        for (JsonMappingException.Reference reference : e.getPath()) {
+            if (reference.getFieldName() != null) {
+                keys.add(reference.getFieldName());
+                value = value == null ? null : value.get(reference.getFieldName());
+            } else if (reference.getIndex() >= 0) {
+                keys.add(Integer.toString(reference.getIndex()));
+                value = value == null ? null : value.get(reference.getIndex());
+            }
+        }
+        Class<?> target = settingType(keys);
+        String key = keys.isEmpty() ? "(top level)" : String.join(".", keys);
+        return new IllegalArgumentException(key + ": expected " + expected(target) + ", got "
+                + (value == null ? "nothing" : describe(value)), e);
+    }
+
+    /** The Java type of the setting at {@code keys} (kebab-case, as in the file), or null when there is none. */
+    private static Class<?> settingType(List<String> keys) {
+        Class<?> type = StreamingConfig.class;
+        for (String key : keys) {
+            if (!type.isRecord()) {
+                return null;
+            }
+            String name = camelCase(key);
+            Class<?> next = null;
+            for (RecordComponent component : type.getRecordComponents()) {
+                if (component.getName().equals(name)) {
+                    next = component.getType();
+                }
+            }
+            if (next == null) {
+                return null;
+            }
+            type = next;
+        }
+        return type;
+    }
+
+    private static String camelCase(String kebab) {
+        StringBuilder out = new StringBuilder();
+        boolean upper = false;
+        for (char c : kebab.toCharArray()) {
+            if (c == '-') {
+                upper = true;
+            } else {
+                out.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return out.toString();
+    }
+
+    private static String expected(Class<?> target) {
+        if (target == null) {
+            return "another value";
+        }
+        if (target == int.class || target == Integer.class) {
+            return "an integer in " + Integer.MIN_VALUE + ".." + Integer.MAX_VALUE;
+        }
+        if (target == long.class || target == Long.class) {
+            return "an integer in " + Long.MIN_VALUE + ".." + Long.MAX_VALUE;
+        }
+        if (target == double.class || target == Double.class) {
+            return "a number";
+        }
+        if (target == boolean.class || target == Boolean.class) {
+            return "true or false";
+        }
+        if (target == String.class) {
+            return "a text value";
+        }
+        return "a mapping of settings";
+    }
+
+    private static String describe(JsonNode value) {
+        if (value.isObject()) {
+            return "a mapping";
+        }
+        if (value.isArray()) {
+            return "a list";
+        }
+        if (value.isNull()) {
+            return "nothing (null)";
+        }
+        String text = value.isTextual() ? "'" + value.asText() + "'" : value.toString();
+        text = oneLine(text);
+        return text.length() <= 80 ? text : text.substring(0, 80) + "…";
+    }
+
+    private static String oneLine(String message) {
+        return String.valueOf(message).strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
     }
 
     /** The configuration as YAML, every key shown. */
@@ -83,6 +206,11 @@ public final class ConfigFiles {
             if (existing == null) {
                 throw new IllegalArgumentException("unknown setting '" + path + key + "'; known here: "
                         + String.join(", ", (Iterable<String>) base::fieldNames));
+            }
+            if (existing.isObject() && (field.getValue() == null || field.getValue().isNull())) {
+                // an emptied section would reach the job as null: it needs its settings or to be left out
+                throw new IllegalArgumentException(path + key + ": expected a mapping of settings, got nothing (null)"
+                        + "; leave the key out to keep the defaults");
             }
             if (existing.isObject() && field.getValue().isObject()) {
                 merge((ObjectNode) existing, (ObjectNode) field.getValue(), path + key + ".");

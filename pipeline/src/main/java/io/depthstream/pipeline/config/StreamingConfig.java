@@ -44,55 +44,141 @@ public record StreamingConfig(
                 FineTune.defaults());
     }
 
-    /** Why this configuration cannot run, or null when it can. */
+    /**
+     * Why this configuration cannot run, or null when it can: one line naming the first bad key (as spelt in the
+     * config file) and the values it allows. Every key is checked, fine-tune.* also while fine-tuning is off (only
+     * fine-tune.store is required just when it is on), so a mistake shows before it matters.
+     */
     public String problem() {
-        if (parallelism < 1) {
-            return "parallelism must be at least 1, got " + parallelism;
+        String problem = first(
+                kafkaProblem(),
+                modelProblem(),
+                atLeast("triplets.max-out-of-orderness-ms", triplets.maxOutOfOrdernessMs(), 0),
+                atLeast("triplets.max-gap", triplets.maxGap(), 1),
+                atLeast("triplets.idle-timeout-ms", triplets.idleTimeoutMs(), 1),
+                atLeast("triplets.state-ttl-ms", triplets.stateTtlMs(), 1),
+                optionalText("output.dir", output.dir(), "a directory"),
+                checkpoints.intervalMs() < 100 ? "checkpoints.interval-ms must be at least 100 (the Kafka sinks "
+                        + "commit at checkpoints), got " + checkpoints.intervalMs() : null,
+                optionalText("checkpoints.dir", checkpoints.dir(), "a URI (file:///…, s3://…)"),
+                atLeast("parallelism", parallelism, 1));
+        return problem != null ? problem : fineTune.problem();
+    }
+
+    private String kafkaProblem() {
+        Topics topics = kafka.topics();
+        String[][] named = {
+            {"kafka.topics.frames", topics.frames()}, {"kafka.topics.depth", topics.depth()},
+            {"kafka.topics.poses", topics.poses()}, {"kafka.topics.dlq", topics.dlq()},
+            {"kafka.topics.model-updates", topics.modelUpdates()},
+        };
+        for (String[] topic : named) {
+            if (topic[1] == null || !topic[1].matches("[a-zA-Z0-9._-]{1,249}") || topic[1].matches("\\.{1,2}")) {
+                return topic[0] + " must be a Kafka topic name (1 to 249 of a-z A-Z 0-9 . _ -), got "
+                        + shown(topic[1]);
+            }
         }
-        if (kafka.bootstrap() == null || kafka.bootstrap().isBlank()) {
-            return "kafka.bootstrap is required";
+        for (int i = 0; i < named.length; i++) {
+            for (int j = i + 1; j < named.length; j++) {
+                if (named[i][1].equals(named[j][1])) {
+                    return named[j][0] + " must differ from " + named[i][0] + ", both are " + shown(named[i][1]);
+                }
+            }
         }
-        if (!"earliest".equals(kafka.startFrom()) && !"latest".equals(kafka.startFrom())
-                && !"committed".equals(kafka.startFrom())) {
-            return "kafka.start-from must be earliest, latest or committed, got " + kafka.startFrom();
+        return first(
+                bootstrapProblem(kafka.bootstrap()),
+                kafka.groupId() == null || kafka.groupId().isBlank()
+                        ? "kafka.group-id must be a non-empty consumer group name, got " + shown(kafka.groupId())
+                        : null,
+                oneOf("kafka.start-from", kafka.startFrom(), "earliest", "latest", "committed"),
+                atLeast("kafka.partitions", kafka.partitions(), 1));
+    }
+
+    private static String bootstrapProblem(String bootstrap) {
+        String expected = "kafka.bootstrap must be host:port[,host:port…] with ports 1-65535, got ";
+        if (bootstrap == null || bootstrap.isBlank()) {
+            return expected + shown(bootstrap);
         }
-        if (kafka.partitions() < 1) {
-            return "kafka.partitions must be at least 1, got " + kafka.partitions();
+        for (String server : bootstrap.split(",", -1)) {
+            int colon = server.strip().lastIndexOf(':');
+            String port = colon < 0 ? "" : server.strip().substring(colon + 1);
+            if (colon < 1 || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1
+                    || Integer.parseInt(port) > 65535) {
+                return expected + shown(bootstrap);
+            }
         }
-        if (model.batchSize() < 1) {
-            return "model.batch-size must be at least 1, got " + model.batchSize();
+        return null;
+    }
+
+    private String modelProblem() {
+        return first(
+                model.weights() == null && model.init() == null
+                        ? "model.weights is required (or model.init: random for a seeded random model, whose depth is"
+                                + " meaningless)" : null,
+                optionalText("model.weights", model.weights(), "a weights directory"),
+                model.init() != null && !"random".equals(model.init())
+                        ? "model.init can only be random (or be left out), got " + shown(model.init()) : null,
+                oneOf("model.arch", model.arch(), "resnet18", "resnet50", "lite"),
+                networkSide("model.height", model.height()),
+                networkSide("model.width", model.width()),
+                model.seed() < Integer.MIN_VALUE || model.seed() > Integer.MAX_VALUE
+                        ? "model.seed must be an integer in " + Integer.MIN_VALUE + ".." + Integer.MAX_VALUE + ", got "
+                                + model.seed() : null,
+                oneOf("model.device", model.device(), "auto", "cpu", "gpu"),
+                atLeast("model.batch-size", model.batchSize(), 1),
+                atLeast("model.max-batch-delay-ms", model.maxBatchDelayMs(), 0),
+                model.cameraHeightM() != null && !(model.cameraHeightM() > 0 && model.cameraHeightM() < 100)
+                        ? "model.camera-height-m must be a height in metres in (0, 100) (or be left out for relative "
+                                + "scale), got " + model.cameraHeightM() : null,
+                oneOf("model.frame-policy", model.framePolicy(), FramePolicy.EVERY_FRAME.configName(),
+                        FramePolicy.LATEST_FRAME.configName()),
+                atLeast("model.max-frame-age-ms", model.maxFrameAgeMs(), 1));
+    }
+
+    /** The network input side: the encoder downsamples by 32 and its deepest map needs two pixels. */
+    private static String networkSide(String key, int value) {
+        return value < 64 || value % 32 != 0
+                ? key + " must be a multiple of 32 of at least 64 (e.g. height 192, width 640), got " + value : null;
+    }
+
+    static String atLeast(String key, long value, long minimum) {
+        return value < minimum ? key + " must be at least " + minimum + ", got " + value : null;
+    }
+
+    static String oneOf(String key, String value, String... allowed) {
+        for (String option : allowed) {
+            if (option.equals(value)) {
+                return null;
+            }
         }
-        if (model.maxBatchDelayMs() < 0) {
-            return "model.max-batch-delay-ms must not be negative, got " + model.maxBatchDelayMs();
+        String choices = allowed.length == 1 ? allowed[0]
+                : String.join(", ", java.util.Arrays.copyOf(allowed, allowed.length - 1)) + " or "
+                        + allowed[allowed.length - 1];
+        return key + " must be " + choices + ", got " + shown(value);
+    }
+
+    /** An optional text setting: absent is fine, present must say something. */
+    private static String optionalText(String key, String value, String what) {
+        return value != null && value.isBlank() ? key + " must be " + what + " or be left out, got " + shown(value)
+                : null;
+    }
+
+    /** A configured value quoted for a one-line message. */
+    static String shown(String value) {
+        if (value == null) {
+            return "nothing";
         }
-        if (model.weights() == null && model.init() == null) {
-            return "model.weights is required (or model.init: random for a seeded random model, whose depth is"
-                    + " meaningless)";
+        String line = value.replaceAll("\\p{Cntrl}", "?");
+        return "'" + (line.length() <= 80 ? line : line.substring(0, 80) + "…") + "'";
+    }
+
+    static String first(String... problems) {
+        for (String problem : problems) {
+            if (problem != null) {
+                return problem;
+            }
         }
-        if (model.init() != null && !"random".equals(model.init())) {
-            return "model.init can only be random, got " + model.init();
-        }
-        if (model.cameraHeightM() != null && !(model.cameraHeightM() > 0)) {
-            return "model.camera-height-m must be positive, got " + model.cameraHeightM();
-        }
-        try {
-            FramePolicy.parse(model.framePolicy());
-        } catch (IllegalArgumentException e) {
-            return "model.frame-policy must be " + FramePolicy.allowed() + ", got " + model.framePolicy();
-        }
-        if (model.maxFrameAgeMs() < 1) {
-            return "model.max-frame-age-ms must be at least 1, got " + model.maxFrameAgeMs();
-        }
-        if (triplets.maxOutOfOrdernessMs() < 0 || triplets.idleTimeoutMs() <= 0 || triplets.stateTtlMs() <= 0
-                || triplets.maxGap() < 1) {
-            return "triplets: max-out-of-orderness-ms >= 0, max-gap >= 1, idle-timeout-ms > 0, state-ttl-ms > 0 "
-                    + "required, got " + triplets;
-        }
-        if (checkpoints.intervalMs() < 100) {
-            return "checkpoints.interval-ms must be at least 100 (the Kafka sinks commit at checkpoints), got "
-                    + checkpoints.intervalMs();
-        }
-        return fineTune.enabled() ? fineTune.problem() : null;
+        return null;
     }
 
     /** This configuration with another broker. */
@@ -246,47 +332,35 @@ public record StreamingConfig(
             return new FineTune(false, null, 1.0, 0.01, null, 4, 64, 16, 10, 100, 0.02, "none", "auto", 0.5, 1);
         }
 
-        /** Why these settings cannot run, or null when they can (checked only when enabled). */
+        /**
+         * Why these settings cannot run, or null when they can: one line naming the key and its allowed values. The
+         * store is required only when fine-tuning is on; the other keys are checked either way.
+         */
         public String problem() {
-            if (store == null || store.isBlank()) {
-                return "fine-tune.store is required with fine-tuning on (a directory or URI for model versions)";
-            }
-            if (!(sampleRate > 0 && sampleRate <= 1)) {
-                return "fine-tune.sample-rate must be in (0, 1], got " + sampleRate;
-            }
-            if (!(staticThreshold >= 0 && staticThreshold < 1)) {
-                return "fine-tune.static-threshold must be in [0, 1), got " + staticThreshold;
-            }
-            if (learningRate != null && !(learningRate > 0)) {
-                return "fine-tune.learning-rate must be positive, got " + learningRate;
-            }
-            if (batchSize < 1 || bufferCapacity < batchSize) {
-                return "fine-tune.batch-size must be at least 1 and fine-tune.buffer-capacity at least the batch size, "
-                        + "got " + batchSize + " and " + bufferCapacity;
-            }
-            if (heldOutCapacity < 1 || heldOutEvery < 2) {
-                return "fine-tune.held-out-capacity must be at least 1 and fine-tune.held-out-every at least 2, got "
-                        + heldOutCapacity + " and " + heldOutEvery;
-            }
-            if (evaluateEvery < 1) {
-                return "fine-tune.evaluate-every must be at least 1, got " + evaluateEvery;
-            }
-            if (!(tolerance > -1 && tolerance <= 1)) {
-                return "fine-tune.tolerance must be in (-1, 1], got " + tolerance;
-            }
-            if (!java.util.List.of("none", "fsre", "isolated", "differential").contains(triplet)) {
-                return "fine-tune.triplet must be none, fsre, isolated or differential, got " + triplet;
-            }
-            if (!java.util.List.of("auto", "cpu", "gpu").contains(device)) {
-                return "fine-tune.device must be auto, cpu or gpu, got " + device;
-            }
-            if (!(maxShare > 0 && maxShare <= 1)) {
-                return "fine-tune.max-share must be in (0, 1], got " + maxShare;
-            }
-            if (threads < 0) {
-                return "fine-tune.threads must be 0 (the engine's default) or more, got " + threads;
-            }
-            return null;
+            return first(
+                    enabled && (store == null || store.isBlank())
+                            ? "fine-tune.store is required with fine-tuning on (a directory or URI for model versions)"
+                            : null,
+                    !(sampleRate > 0 && sampleRate <= 1)
+                            ? "fine-tune.sample-rate must be in (0, 1], got " + sampleRate : null,
+                    !(staticThreshold >= 0 && staticThreshold < 1)
+                            ? "fine-tune.static-threshold must be in [0, 1), got " + staticThreshold : null,
+                    learningRate != null && !(learningRate > 0 && learningRate < 1)
+                            ? "fine-tune.learning-rate must be in (0, 1) (or be left out for the default), got "
+                                    + learningRate : null,
+                    atLeast("fine-tune.batch-size", batchSize, 1),
+                    bufferCapacity < batchSize
+                            ? "fine-tune.buffer-capacity must be at least fine-tune.batch-size (" + batchSize
+                                    + "), got " + bufferCapacity : null,
+                    atLeast("fine-tune.held-out-capacity", heldOutCapacity, 1),
+                    atLeast("fine-tune.held-out-every", heldOutEvery, 2),
+                    atLeast("fine-tune.evaluate-every", evaluateEvery, 1),
+                    !(tolerance > -1 && tolerance <= 1) ? "fine-tune.tolerance must be in (-1, 1], got " + tolerance
+                            : null,
+                    oneOf("fine-tune.triplet", triplet, "none", "fsre", "isolated", "differential"),
+                    oneOf("fine-tune.device", device, "auto", "cpu", "gpu"),
+                    !(maxShare > 0 && maxShare <= 1) ? "fine-tune.max-share must be in (0, 1], got " + maxShare : null,
+                    threads < 0 ? "fine-tune.threads must be 0 (the engine's default) or more, got " + threads : null);
         }
 
         /** These settings switched on or off. */

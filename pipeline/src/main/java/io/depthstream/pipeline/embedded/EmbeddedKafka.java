@@ -56,12 +56,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final String clusterId;
     /** Closes the broker when the JVM ends without {@link #close()} (Ctrl-C), so no directory is left behind. */
     private final Thread closeOnExit;
+    private final KafkaConfig config;
     private KafkaRaftServer server;
+    private boolean stopped;
 
-    private EmbeddedKafka(Path directory, String bootstrapServers, String clusterId, KafkaRaftServer server) {
+    private EmbeddedKafka(Path directory, String bootstrapServers, String clusterId, KafkaConfig config,
+                          KafkaRaftServer server) {
         this.directory = directory;
         this.bootstrapServers = bootstrapServers;
         this.clusterId = clusterId;
+        this.config = config;
         this.server = server;
         this.closeOnExit = new Thread(this::close, "embedded-kafka-close");
         Runtime.getRuntime().addShutdownHook(closeOnExit);
@@ -134,7 +138,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 last = e;
                 continue;
             }
-            EmbeddedKafka kafka = new EmbeddedKafka(directory, bootstrap, clusterId, server);
+            EmbeddedKafka kafka = new EmbeddedKafka(directory, bootstrap, clusterId, config, server);
             try {
                 kafka.awaitReady(STARTUP_TIMEOUT);
             } catch (RuntimeException e) {
@@ -177,6 +181,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("transaction.max.timeout.ms", Long.toString(TimeUnit.HOURS.toMillis(2)));
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
+        // Time retention counts from record timestamps, which are capture times: a replayed drive's frames and results
+        // are years old and would be deleted at the next retention check, while the job is still reading them.
+        p.put("log.retention.ms", "-1");
         p.put("num.partitions", "1");
         // a throw-away broker: small segments and indexes keep the temporary directory small
         p.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
@@ -250,9 +257,46 @@ public final class EmbeddedKafka implements AutoCloseable {
         return directory;
     }
 
-    /** Whether the broker is running (started and not yet closed). */
+    /** Whether the broker is running (started, not stopped and not closed). */
     public synchronized boolean isRunning() {
-        return server != null;
+        return server != null && !stopped;
+    }
+
+    /**
+     * Shuts the broker down as a crash or maintenance would, keeping its logs and ports, so {@link #restart()}
+     * brings the same broker back with every record, offset and open transaction it had.
+     *
+     * @throws IllegalStateException when the broker is closed or already stopped
+     */
+    public synchronized void stop() {
+        if (server == null || stopped) {
+            throw new IllegalStateException("the embedded Kafka broker at " + bootstrapServers + " is not running");
+        }
+        shutDown(server);
+        stopped = true;
+    }
+
+    /**
+     * Starts a stopped broker again on the same ports and logs and returns once it accepts clients.
+     *
+     * @throws IllegalStateException when the broker is not stopped, or does not come back within
+     *     {@link #STARTUP_TIMEOUT}
+     */
+    public synchronized void restart() {
+        if (server == null || !stopped) {
+            throw new IllegalStateException("the embedded Kafka broker at " + bootstrapServers + " is not stopped");
+        }
+        KafkaRaftServer restarted = new KafkaRaftServer(config, Time.SYSTEM);
+        try {
+            restarted.startup();
+        } catch (RuntimeException e) {
+            shutDown(restarted);
+            throw new IllegalStateException("the embedded Kafka broker did not restart on " + bootstrapServers + ": "
+                    + e.getMessage(), e);
+        }
+        server = restarted;
+        stopped = false;
+        awaitReady(STARTUP_TIMEOUT);
     }
 
     /** Shuts the broker down, waits for its threads to end and deletes its directory; later calls do nothing. */
@@ -262,9 +306,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             return;
         }
         try {
-            shutDown(server);
+            if (!stopped) {
+                shutDown(server);
+            }
         } finally {
             server = null;
+            stopped = false;
             deleteRecursively(directory);
             if (Thread.currentThread() != closeOnExit) {
                 try {

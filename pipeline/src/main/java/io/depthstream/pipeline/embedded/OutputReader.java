@@ -5,6 +5,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -13,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.function.IntConsumer;
 
 /**
@@ -29,11 +30,10 @@ public final class OutputReader implements AutoCloseable {
     private final List<String> poses = new ArrayList<>();
     private final List<String> rejected = new ArrayList<>();
 
-    /** Subscribes to the three topics (they must exist). */
+    /** Reads every partition of the three topics from the beginning (they must exist). */
     public OutputReader(String bootstrap, String depthTopic, String posesTopic, String dlqTopic) {
         Properties properties = new Properties();
         properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "depthstream-output-reader-" + UUID.randomUUID());
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -41,7 +41,16 @@ public final class OutputReader implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.depthTopic = depthTopic;
         this.posesTopic = posesTopic;
-        consumer.subscribe(List.of(depthTopic, posesTopic, dlqTopic));
+        // Assigned partitions, no consumer group: a group's position is lost when the broker restarts before the
+        // group commits, and a new assignment would start from the beginning again and read every record twice.
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(depthTopic, posesTopic, dlqTopic)) {
+            for (PartitionInfo partition : consumer.partitionsFor(topic)) {
+                partitions.add(new TopicPartition(topic, partition.partition()));
+            }
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
     }
 
     /**

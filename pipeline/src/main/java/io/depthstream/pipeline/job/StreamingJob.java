@@ -4,6 +4,7 @@ import ai.djl.Device;
 import io.depthstream.model.device.DeviceChoice;
 import io.depthstream.model.io.ModelWeights;
 import io.depthstream.model.net.Architecture;
+import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.ModelConfig;
 import io.depthstream.model.online.OnlineLearnerConfig;
 import io.depthstream.model.train.LossConfig;
@@ -68,9 +69,11 @@ public final class StreamingJob {
     private StreamingJob() {}
 
     /**
-     * Adds the job to {@code env} and enables exactly-once checkpointing at the configured interval.
+     * Adds the job to {@code env} and enables exactly-once checkpointing at the configured interval. Configured
+     * weights are loaded once here to check them ({@link #loadable}).
      *
      * @throws IllegalArgumentException when the configuration cannot run
+     * @throws io.depthstream.model.io.InvalidWeightsException when the configured weights cannot be loaded
      */
     public static void define(StreamExecutionEnvironment env, StreamingConfig config) {
         String problem = config.problem();
@@ -86,9 +89,9 @@ public final class StreamingJob {
             ModelStore store = new ModelStore(config.fineTune().store());
             PublishedVersion serving = LearnerOperator.servingVersion(store, start, Device.cpu());
             model = ModelSource.storeVersion(serving);
-            network = store.modelConfig(serving.number());
+            network = loadable(model);
         } else {
-            network = networkConfig(model);
+            network = model.weightsDirectory() == null ? networkConfig(model) : loadable(model);
         }
         InferenceSettings inference = new InferenceSettings(model, DeviceChoice.parse(config.model().device()),
                 config.model().batchSize(), config.model().maxBatchDelayMs(), config.model().cameraHeightM(),
@@ -231,7 +234,6 @@ public final class StreamingJob {
     /** Network buffer size that lets frames queue between decoding and inference (see {@link #localConfiguration}). */
     public static final String NETWORK_SEGMENT_SIZE = "512kb";
 
-    /** Where the configured model comes from. */
     /**
      * The learner's settings from the configuration: the configured learning rate, else 1e-5 when fine-tuning trained
      * weights and 1e-4 from a random model.
@@ -245,6 +247,7 @@ public final class StreamingJob {
                 fineTune.evaluateEvery(), fineTune.tolerance(), defaults.augment(), defaults.seed());
     }
 
+    /** Where the configured model comes from. */
     static ModelSource modelSource(StreamingConfig.Model model) {
         if (model.weights() != null) {
             return ModelSource.weights(Path.of(model.weights()));
@@ -252,6 +255,21 @@ public final class StreamingJob {
         ModelConfig config = ModelConfig.monodepth2(Architecture.parse(model.arch()))
                 .withSize(model.height(), model.width());
         return ModelSource.random(config, Math.toIntExact(model.seed()));
+    }
+
+    /**
+     * Loads the weights inference will serve once, on the CPU, and returns their configuration: a missing, incomplete
+     * or corrupt weights directory fails here, before the job is submitted, with one message naming the path. Found
+     * only in the subtasks' {@code open}, it would fail the job over and over instead, since Flink restarts a
+     * checkpointed job without end.
+     *
+     * @throws io.depthstream.model.io.InvalidWeightsException or
+     *     {@link io.depthstream.operators.learner.ModelStoreException} naming the path at fault
+     */
+    static ModelConfig loadable(ModelSource model) {
+        try (DepthModel loaded = model.load(Device.cpu())) {
+            return loaded.config();
+        }
     }
 
     /** The network's configuration (its input size is what frames are resized to). */

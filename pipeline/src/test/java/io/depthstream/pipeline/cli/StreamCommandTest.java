@@ -64,4 +64,24 @@ class StreamCommandTest {
         assertThat(run.out()).contains("flink run -c io.depthstream.pipeline.job.StreamingJobMain")
                 .contains("-job.jar --config depthstream.yaml").contains("init: random");
     }
+
+    @Test
+    void aBadConfigFileIsRefusedInOneLineNamingTheKeyAndWhatItAllows(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("bad.yaml");
+        String[][] cases = {
+            {"model:\n  init: random\n  batch-size: abc\n",
+                "model.batch-size: expected an integer in -2147483648..2147483647, got 'abc'"},
+            {"model:\n  init: random\n  device: tpu\n", "error: model.device must be auto, cpu or gpu, got 'tpu'"},
+            {"model:\n  init: random\ntriplets:\n  max-gap: 0\n", "error: triplets.max-gap must be at least 1, got 0"},
+        };
+        for (String[] c : cases) {
+            Files.writeString(config, c[0]);
+
+            DepthstreamCommandTest.Run run = run("stream", "--config", config.toString());
+
+            assertThat(run.exit()).as(c[0]).isEqualTo(1);
+            assertThat(run.err().strip()).as(c[0]).contains(c[1]).doesNotContain("\n");
+            assertThat(run.out()).as(c[0]).isEmpty();
+        }
+    }
 }

@@ -60,7 +60,7 @@ class ConfigFilesTest {
         assertThat(latest.model().maxFrameAgeMs()).isEqualTo(300);
 
         assertThat(ConfigFiles.parse("model: {init: random, frame-policy: newest}").problem())
-                .isEqualTo("model.frame-policy must be every-frame or latest-frame, got newest");
+                .startsWith("model.frame-policy must be every-frame or latest-frame, got ").contains("newest");
         assertThat(ConfigFiles.parse("model: {init: random, max-frame-age-ms: 0}").problem())
                 .isEqualTo("model.max-frame-age-ms must be at least 1, got 0");
     }

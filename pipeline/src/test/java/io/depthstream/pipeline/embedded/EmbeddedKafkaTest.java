@@ -128,6 +128,58 @@ class EmbeddedKafkaTest {
     }
 
     @Test
+    void aStoppedBrokerRestartsOnItsPortsWithItsRecordsAndRefusesClientsMeanwhile() throws Exception {
+        EmbeddedKafka broker = EmbeddedKafka.start();
+        try {
+            String topic = "survives-restart";
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    broker.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            }
+            Map<String, Object> producerConfig = new HashMap<>(producerConfig(Map.of()));
+            producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig)) {
+                producer.send(new ProducerRecord<>(topic, bytes("k"), bytes("before"))).get(30, TimeUnit.SECONDS);
+            }
+            broker.stop();
+            assertThat(broker.isRunning()).isFalse();
+            assertThatThrownBy(broker::stop).isInstanceOf(IllegalStateException.class);
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    broker.bootstrapServers(), AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000,
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 1_000))) {
+                assertThatThrownBy(() -> admin.describeCluster().nodes().get(5, TimeUnit.SECONDS))
+                        .as("a stopped broker answers no client").isNotNull();
+            }
+
+            broker.restart();
+            assertThat(broker.isRunning()).isTrue();
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig)) {
+                producer.send(new ProducerRecord<>(topic, bytes("k"), bytes("after"))).get(30, TimeUnit.SECONDS);
+            }
+            Map<String, Object> consumerConfig = Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                    ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            List<String> values = new ArrayList<>();
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig)) {
+                TopicPartition partition = new TopicPartition(topic, 0);
+                consumer.assign(List.of(partition));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (values.size() < 2 && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(200))
+                            .forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
+                }
+            }
+            assertThat(values).containsExactly("before", "after");
+            assertThatThrownBy(broker::restart).isInstanceOf(IllegalStateException.class);
+        } finally {
+            broker.close();
+        }
+        assertThat(Files.exists(broker.directory())).isFalse();
+    }
+
+    @Test
     void brokerSettingsSuitFramesAndASingleNode() throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             Config config = brokerConfig(admin);
@@ -138,6 +190,8 @@ class EmbeddedKafkaTest {
             assertThat(config.get("offsets.topic.replication.factor").value()).isEqualTo("1");
             assertThat(config.get("transaction.state.log.replication.factor").value()).isEqualTo("1");
             assertThat(config.get("transaction.state.log.min.isr").value()).isEqualTo("1");
+            assertThat(config.get("log.retention.ms").value()).as("no time retention: records carry capture times")
+                    .isEqualTo("-1");
             assertThat(Long.parseLong(config.get("transaction.max.timeout.ms").value()))
                     .isGreaterThanOrEqualTo(TimeUnit.HOURS.toMillis(1));
         }
