@@ -23,7 +23,7 @@ import java.nio.charset.StandardCharsets;
  * with a one-line reason. It never throws on input data.
  *
  * <p>Rejected, each with a one-line reason: a missing, empty or non-UTF-8 key (the camera id); a missing {@code ds.seq}
- * or one that is not plain ASCII decimal digits in {@code 0..Long.MAX_VALUE} (negative, out of range, other scripts'
+ * or one that is not plain ASCII decimal digits in {@code 0..}{@value #MAX_SEQ} (negative, out of range, other scripts'
  * digits, binary bytes); a record without timestamp; a missing or empty value or one that is not a PNG or JPEG; a
  * PNG whose chunks fail their CRC or whose image data is corrupt or truncated; a JPEG its decoder warns about
  * (truncated or corrupt data); an image outside the size limits of {@link EncodedImageReader} — each side
@@ -42,6 +42,13 @@ public final class FrameDecoder extends ProcessFunction<IncomingFrame, Frame> {
 
     /** Side output of records that could not be decoded; they belong on the dead-letter topic. */
     public static final OutputTag<RejectedRecord> REJECTED = new OutputTag<>("rejected-frames") { };
+
+    /**
+     * The largest {@code ds.seq} accepted, 2^53−1: the pose records carry it as a JSON number, which JavaScript and
+     * other double-based readers hold exactly only up to here, and the triplet assembler's {@code seq + 1} stays far
+     * from overflow.
+     */
+    public static final long MAX_SEQ = (1L << 53) - 1;
 
     /** Counter of frames decoded and emitted. */
     public static final String ACCEPTED_METRIC = "framesAccepted";
@@ -171,11 +178,16 @@ public final class FrameDecoder extends ProcessFunction<IncomingFrame, Frame> {
             }
             throw new InvalidFrameException(WireFormat.SEQ + " is not a decimal integer: \"" + IncomingFrame.printable(text, 40) + "\"");
         }
+        long seq;
         try {
-            return Long.parseLong(text);
+            seq = Long.parseLong(text);
         } catch (NumberFormatException e) {
-            throw new InvalidFrameException(WireFormat.SEQ + " is out of range (at most " + Long.MAX_VALUE + "): "
+            seq = Long.MAX_VALUE;
+        }
+        if (seq > MAX_SEQ) {
+            throw new InvalidFrameException(WireFormat.SEQ + " is out of range (at most " + MAX_SEQ + "): "
                     + IncomingFrame.printable(text, 40));
         }
+        return seq;
     }
 }
