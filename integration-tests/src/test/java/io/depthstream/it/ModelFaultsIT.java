@@ -295,7 +295,8 @@ class ModelFaultsIT {
                         Files.createDirectories(dir.resolve("checkpoints")).toUri().toString()))
                 .withFineTune(new StreamingConfig.FineTune(true, store.uri(), d.sampleRate(), 0.99,
                         d.learningRate(), d.batchSize(), d.bufferCapacity(), d.heldOutCapacity(), d.heldOutEvery(),
-                        d.evaluateEvery(), d.tolerance(), d.triplet(), "cpu", d.maxShare(), d.threads()));
+                        d.evaluateEvery(), d.tolerance(), d.triplet(), "cpu", d.maxShare(), d.threads(),
+                        d.automaskWarmup()));
         config = new StreamingConfig(new StreamingConfig.Kafka(kafka.bootstrapServers(), prefix + "-job", "earliest",
                 new StreamingConfig.Topics(prefix + "-frames", prefix + "-depth", prefix + "-poses", prefix + "-dlq",
                         prefix + "-model-updates"),

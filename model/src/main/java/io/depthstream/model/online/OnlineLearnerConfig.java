@@ -23,6 +23,8 @@ import java.io.Serializable;
  *     regression at all, a negative value demands that much improvement
  * @param augment monodepth2's colour jitter and flip on training batches (never on held-out evaluation)
  * @param seed seeds augmentation, the auto-mask's tie-break noise and the held-out evaluation's noise
+ * @param autoMaskWarmupSteps the learner's first steps train with auto-masking off (see
+ *     {@link TrainingConfig#autoMaskWarmupSteps()}); held-out judgement always uses the configured loss
  */
 public record OnlineLearnerConfig(
         LossConfig loss,
@@ -34,12 +36,18 @@ public record OnlineLearnerConfig(
         int evaluateEvery,
         double tolerance,
         boolean augment,
-        long seed) implements Serializable {
+        long seed,
+        int autoMaskWarmupSteps) implements Serializable {
 
     /** Adam's learning rate for fine-tuning trained weights: a tenth of monodepth2's, as in its last epochs. */
     public static final double FINE_TUNE_LEARNING_RATE = 1e-5;
     /** Adam's learning rate for training from freshly initialised weights: monodepth2's. */
     public static final double FROM_SCRATCH_LEARNING_RATE = 1e-4;
+    /**
+     * Auto-mask warm-up for freshly initialised weights, in steps: without it the depth of a random model hardly
+     * improves in the first thousand steps (docs/TRAINING.md, "Training from random weights").
+     */
+    public static final int FROM_SCRATCH_AUTOMASK_WARMUP = 300;
 
     public OnlineLearnerConfig {
         if (loss == null) {
@@ -68,6 +76,17 @@ public record OnlineLearnerConfig(
         if (!(tolerance > -1 && tolerance <= 1)) {
             throw new IllegalArgumentException("tolerance must lie in (-1, 1], got " + tolerance);
         }
+        if (autoMaskWarmupSteps < 0) {
+            throw new IllegalArgumentException("autoMaskWarmupSteps must be >= 0, got " + autoMaskWarmupSteps);
+        }
+    }
+
+    /** Settings without an auto-mask warm-up. */
+    public OnlineLearnerConfig(LossConfig loss, double learningRate, int batchSize, int bufferCapacity,
+                               int heldOutCapacity, int heldOutEvery, int evaluateEvery, double tolerance,
+                               boolean augment, long seed) {
+        this(loss, learningRate, batchSize, bufferCapacity, heldOutCapacity, heldOutEvery, evaluateEvery, tolerance,
+                augment, seed, 0);
     }
 
     /** Defaults for fine-tuning trained weights: learning rate {@link #FINE_TUNE_LEARNING_RATE}. */
@@ -75,9 +94,13 @@ public record OnlineLearnerConfig(
         return new OnlineLearnerConfig(loss, FINE_TUNE_LEARNING_RATE, 4, 64, 16, 10, 100, 0.02, true, seed);
     }
 
-    /** Defaults for training freshly initialised weights: learning rate {@link #FROM_SCRATCH_LEARNING_RATE}. */
+    /**
+     * Defaults for training freshly initialised weights: learning rate {@link #FROM_SCRATCH_LEARNING_RATE}, auto-mask
+     * warm-up {@link #FROM_SCRATCH_AUTOMASK_WARMUP}.
+     */
     public static OnlineLearnerConfig fromScratch(LossConfig loss, long seed) {
-        return fineTune(loss, seed).withLearningRate(FROM_SCRATCH_LEARNING_RATE);
+        return fineTune(loss, seed).withLearningRate(FROM_SCRATCH_LEARNING_RATE)
+                .withAutoMaskWarmup(FROM_SCRATCH_AUTOMASK_WARMUP);
     }
 
     /** {@link #fineTune} when the model starts from trained weights, {@link #fromScratch} otherwise. */
@@ -94,38 +117,44 @@ public record OnlineLearnerConfig(
                 && candidateLoss <= servingLoss * (1 + tolerance);
     }
 
-    /** The settings of the training steps: Adam (0.9, 0.999) at this learning rate, no gradient clipping. */
+    /** The settings of the training steps: Adam (0.9, 0.999) at this learning rate, no gradient clipping, its warm-up. */
     public TrainingConfig trainingConfig() {
-        return new TrainingConfig(loss, learningRate, 0.9, 0.999, 0, augment, seed);
+        return new TrainingConfig(loss, learningRate, 0.9, 0.999, 0, augment, seed, autoMaskWarmupSteps);
     }
 
     /** This configuration with another learning rate. */
     public OnlineLearnerConfig withLearningRate(double rate) {
         return new OnlineLearnerConfig(loss, rate, batchSize, bufferCapacity, heldOutCapacity, heldOutEvery,
-                evaluateEvery, tolerance, augment, seed);
+                evaluateEvery, tolerance, augment, seed, autoMaskWarmupSteps);
     }
 
     /** This configuration with another batch size and training-buffer capacity. */
     public OnlineLearnerConfig withBatch(int size, int capacity) {
         return new OnlineLearnerConfig(loss, learningRate, size, capacity, heldOutCapacity, heldOutEvery,
-                evaluateEvery, tolerance, augment, seed);
+                evaluateEvery, tolerance, augment, seed, autoMaskWarmupSteps);
     }
 
     /** This configuration with another held-out capacity and share. */
     public OnlineLearnerConfig withHeldOut(int capacity, int every) {
         return new OnlineLearnerConfig(loss, learningRate, batchSize, bufferCapacity, capacity, every,
-                evaluateEvery, tolerance, augment, seed);
+                evaluateEvery, tolerance, augment, seed, autoMaskWarmupSteps);
     }
 
     /** This configuration with other candidate evaluation settings. */
     public OnlineLearnerConfig withEvaluation(int everySteps, double relativeTolerance) {
         return new OnlineLearnerConfig(loss, learningRate, batchSize, bufferCapacity, heldOutCapacity, heldOutEvery,
-                everySteps, relativeTolerance, augment, seed);
+                everySteps, relativeTolerance, augment, seed, autoMaskWarmupSteps);
     }
 
     /** This configuration with augmentation on or off. */
     public OnlineLearnerConfig withAugmentation(boolean on) {
         return new OnlineLearnerConfig(loss, learningRate, batchSize, bufferCapacity, heldOutCapacity, heldOutEvery,
-                evaluateEvery, tolerance, on, seed);
+                evaluateEvery, tolerance, on, seed, autoMaskWarmupSteps);
+    }
+
+    /** This configuration with auto-masking off for the learner's first {@code steps} steps. */
+    public OnlineLearnerConfig withAutoMaskWarmup(int steps) {
+        return new OnlineLearnerConfig(loss, learningRate, batchSize, bufferCapacity, heldOutCapacity, heldOutEvery,
+                evaluateEvery, tolerance, augment, seed, steps);
     }
 }

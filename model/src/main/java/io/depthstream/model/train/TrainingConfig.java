@@ -13,6 +13,10 @@ import java.io.Serializable;
  * @param gradientClipNorm global L2 norm the gradients are scaled down to when larger; 0 turns clipping off
  * @param augment draw monodepth2's colour jitter and flip per sample
  * @param seed seeds augmentation, the auto-mask tie-break noise, the differential triplet rolls and the pretext head
+ * @param autoMaskWarmupSteps the first steps (step numbers below it) train with auto-masking off even when the loss
+ *     settings have it on; 0 (monodepth2) masks from the first step. From random weights the auto-mask keeps almost
+ *     every pixel at first (the identity error is the smaller one) and the depth network hardly learns; a warm-up
+ *     of a few hundred steps gets it past that (docs/TRAINING.md)
  */
 public record TrainingConfig(
         LossConfig loss,
@@ -21,7 +25,8 @@ public record TrainingConfig(
         double beta2,
         double gradientClipNorm,
         boolean augment,
-        long seed) implements Serializable {
+        long seed,
+        int autoMaskWarmupSteps) implements Serializable {
 
     public TrainingConfig {
         if (loss == null) {
@@ -33,30 +38,44 @@ public record TrainingConfig(
         if (!(gradientClipNorm >= 0)) {
             throw new IllegalArgumentException("gradient clip norm must be >= 0, got " + gradientClipNorm);
         }
+        if (autoMaskWarmupSteps < 0) {
+            throw new IllegalArgumentException("auto-mask warm-up must be >= 0 steps, got " + autoMaskWarmupSteps);
+        }
     }
 
-    /** Monodepth2's settings: its loss, Adam 1e-4 (0.9, 0.999), no clipping, augmentation on. */
+    /** Settings without an auto-mask warm-up. */
+    public TrainingConfig(LossConfig loss, double learningRate, double beta1, double beta2, double gradientClipNorm,
+                          boolean augment, long seed) {
+        this(loss, learningRate, beta1, beta2, gradientClipNorm, augment, seed, 0);
+    }
+
+    /** Monodepth2's settings: its loss, Adam 1e-4 (0.9, 0.999), no clipping, augmentation on, no warm-up. */
     public static TrainingConfig monodepth2(long seed) {
         return new TrainingConfig(LossConfig.monodepth2(), 1e-4, 0.9, 0.999, 0, true, seed);
     }
 
     /** This configuration with other loss settings. */
     public TrainingConfig withLoss(LossConfig settings) {
-        return new TrainingConfig(settings, learningRate, beta1, beta2, gradientClipNorm, augment, seed);
+        return new TrainingConfig(settings, learningRate, beta1, beta2, gradientClipNorm, augment, seed, autoMaskWarmupSteps);
     }
 
     /** This configuration with another learning rate. */
     public TrainingConfig withLearningRate(double rate) {
-        return new TrainingConfig(loss, rate, beta1, beta2, gradientClipNorm, augment, seed);
+        return new TrainingConfig(loss, rate, beta1, beta2, gradientClipNorm, augment, seed, autoMaskWarmupSteps);
     }
 
     /** This configuration with augmentation on or off. */
     public TrainingConfig withAugmentation(boolean on) {
-        return new TrainingConfig(loss, learningRate, beta1, beta2, gradientClipNorm, on, seed);
+        return new TrainingConfig(loss, learningRate, beta1, beta2, gradientClipNorm, on, seed, autoMaskWarmupSteps);
     }
 
     /** This configuration with gradient clipping at {@code norm} (0 = off). */
     public TrainingConfig withGradientClipNorm(double norm) {
-        return new TrainingConfig(loss, learningRate, beta1, beta2, norm, augment, seed);
+        return new TrainingConfig(loss, learningRate, beta1, beta2, norm, augment, seed, autoMaskWarmupSteps);
+    }
+
+    /** This configuration with auto-masking off for the first {@code steps} steps. */
+    public TrainingConfig withAutoMaskWarmup(int steps) {
+        return new TrainingConfig(loss, learningRate, beta1, beta2, gradientClipNorm, augment, seed, steps);
     }
 }

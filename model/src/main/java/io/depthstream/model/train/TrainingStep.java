@@ -50,6 +50,8 @@ public final class TrainingStep {
     private final DepthModel model;
     private final TrainingConfig config;
     private final SelfSupervisedObjective objective;
+    /** The objective of the auto-mask warm-up's steps; null without a warm-up. */
+    private final SelfSupervisedObjective warmupObjective;
     private final AdamOptimizer optimizer;
     private final Map<String, Parameter> trainable = new LinkedHashMap<>();
     private final List<Parameter> parameters = new ArrayList<>();
@@ -76,6 +78,10 @@ public final class TrainingStep {
             this.pretextHead = null;
         }
         this.objective = new SelfSupervisedObjective(lossConfig, new Random(config.seed()), pretext);
+        this.warmupObjective = config.autoMaskWarmupSteps() > 0 && lossConfig.photometric().autoMask()
+                ? new SelfSupervisedObjective(lossConfig.withPhotometric(lossConfig.photometric().withAutoMask(false)),
+                        new Random(config.seed()), pretext)
+                : null;
         this.learningRate = config.learningRate();
         this.optimizer = new AdamOptimizer(model.manager(), config.beta1(), config.beta2(), ADAM_EPSILON);
         for (Pair<String, Parameter> pair : model.depthNet().getParameters()) {
@@ -184,9 +190,10 @@ public final class TrainingStep {
             throw new IllegalArgumentException(batch.size() + " samples but " + augmentations.size()
                     + " augmentations");
         }
-        objective.reseed(DerivedSeed.of(config.seed(), NOISE_STREAM, steps));
+        SelfSupervisedObjective active = warmingUp() ? warmupObjective : objective;
+        active.reseed(DerivedSeed.of(config.seed(), NOISE_STREAM, steps));
         try {
-            return stepOnce(batch, augmentations);
+            return stepOnce(active, batch, augmentations);
         } finally {
             // the forward pass updated batch-norm statistics even when the update itself was skipped
             model.parametersChanged();
@@ -225,7 +232,13 @@ public final class TrainingStep {
         }
     }
 
-    private StepResult stepOnce(List<TrainingSample> batch, List<Augmentation> augmentations) {
+    /** Whether the next step trains without the auto-mask (the configuration's warm-up is not over yet). */
+    public boolean warmingUp() {
+        return warmupObjective != null && steps < config.autoMaskWarmupSteps();
+    }
+
+    private StepResult stepOnce(SelfSupervisedObjective objective, List<TrainingSample> batch,
+                                List<Augmentation> augmentations) {
         ModelConfig modelConfig = model.config();
         try (NDManager step = model.manager().newSubManager()) {
             TripletBatch tensors = new TripletBatch(step, batch, augmentations, modelConfig.height(),

@@ -107,6 +107,31 @@ class TrainingStepTest {
     }
 
     @Test
+    void theAutoMaskWarmupTrainsItsFirstStepsUnmaskedThenMasks() {
+        try (DepthModel model = DepthModel.initialise(LITE, Device.cpu(), 3)) {
+            TrainingStep training = new TrainingStep(model,
+                    TrainingConfig.monodepth2(1).withAugmentation(false).withAutoMaskWarmup(2));
+            // a camera standing still: the un-warped neighbour matches exactly, so the auto-mask keeps nearly every pixel
+            List<TrainingSample> batch = List.of(slidingPlane(0.0));
+
+            assertThat(training.warmingUp()).isTrue();
+            StepResult first = training.step(batch);
+            StepResult second = training.step(batch);
+            assertThat(training.warmingUp()).isFalse();
+            StepResult third = training.step(batch);
+
+            for (StepResult warm : List.of(first, second)) {
+                assertThat(warm.report().identityShare()).as("no identity pixel while warming up").containsOnly(0.0);
+            }
+            assertThat(third.report().identityShare().get(0)).as("the auto-mask is back after the warm-up")
+                    .isGreaterThan(0.5);
+            // the measuring objective keeps the configured loss (the regression guard judges with it)
+            LossReport measured = training.objective().measure(model, batch);
+            assertThat(measured.identityShare().get(0)).isGreaterThan(0.5);
+        }
+    }
+
+    @Test
     void aNonFiniteLossSkipsTheUpdate() {
         try (DepthModel model = DepthModel.initialise(LITE, Device.cpu(), 3)) {
             TrainingStep training = new TrainingStep(model, TrainingConfig.monodepth2(1).withAugmentation(false));

@@ -107,7 +107,7 @@ public final class TrainingJobBenchmark {
     private TrainingJobConfig jobConfig(Path data, Path split, Path run) {
         return new TrainingJobConfig(data.toString(), split.toString(), null, null, run.toString(), 1, batch,
                 config.height(), config.width(), config.architecture().configName(), "random", 0, 1e-4, 0.1, 15,
-                "none", true, parallelism, 0, 1, 0.0, 4, "auto");
+                "none", true, parallelism, 0, 1, 0.0, 4, "auto", 0);
     }
 
     private List<Double> runJob(Path data, Path split, Path run) throws Exception {

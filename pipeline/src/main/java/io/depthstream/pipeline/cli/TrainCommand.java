@@ -8,6 +8,7 @@ import io.depthstream.model.io.Monodepth2Import;
 import io.depthstream.model.net.Architecture;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.ModelConfig;
+import io.depthstream.model.online.OnlineLearnerConfig;
 import io.depthstream.model.device.DeviceChoice;
 import io.depthstream.operators.training.MetricsCsv;
 import io.depthstream.operators.training.RunDirectory;
@@ -57,10 +58,13 @@ import java.util.concurrent.TimeoutException;
         })
 public final class TrainCommand implements Callable<Integer> {
 
+    /** Auto-mask warm-up of a run from random weights, in steps (see {@code --automask-warmup}). */
+    static final int RANDOM_INIT_WARMUP = OnlineLearnerConfig.FROM_SCRATCH_AUTOMASK_WARMUP;
+
     /** Options that --resume takes from run.json and may not change. */
     private static final List<String> FIXED_ON_RESUME = List.of("--data", "--split-dir", "--train-split",
             "--val-split", "--batch", "--height", "--width", "--arch", "--init", "--seed", "--lr", "--lr-gamma",
-            "--lr-step-epochs", "--triplet", "--no-augment", "--checkpoint-every", "--keep-checkpoints",
+            "--lr-step-epochs", "--triplet", "--no-augment", "--automask-warmup", "--checkpoint-every", "--keep-checkpoints",
             "--max-skip-fraction", "--lines-per-split");
 
     @Spec
@@ -125,6 +129,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--triplet", defaultValue = "none", paramLabel = "none|fsre|isolated|differential",
             description = "Triplet term added to the photometric objective (default: ${DEFAULT-VALUE}).")
     String triplet;
+
+    @Option(names = "--automask-warmup", paramLabel = "STEPS",
+            description = "Train the first STEPS steps with auto-masking off (default: " + RANDOM_INIT_WARMUP
+                    + " from --init random, 0 from weights). From random weights the auto-mask keeps the identity on"
+                    + " almost every pixel and the depth barely learns; 0 is monodepth2's schedule.")
+    Integer automaskWarmup;
 
     @Option(names = "--no-augment", description = "Train without colour jitter and flips.")
     boolean noAugment;
@@ -248,7 +258,8 @@ public final class TrainCommand implements Callable<Integer> {
                 abs(out), epochs, batch, h, w, arch, initWeights == null ? "random" : initWeights, seed, learningRate,
                 lrGamma, lrStepEpochs, triplet, !noAugment,
                 parallelism == null ? Runtime.getRuntime().availableProcessors() : parallelism, checkpointEvery,
-                keepCheckpoints, maxSkipFraction, linesPerSplit, device);
+                keepCheckpoints, maxSkipFraction, linesPerSplit, device,
+                automaskWarmup != null ? automaskWarmup : initWeights == null ? RANDOM_INIT_WARMUP : 0);
         config.write(run.runConfig());
         return config;
     }

@@ -156,7 +156,8 @@ public final class Demo {
             // time (on one thread), so that versions appear and are served while it runs
             config = config.withFineTune(new StreamingConfig.FineTune(true, options.modelStore().toString(),
                     d.sampleRate(), d.staticThreshold(), d.learningRate(), d.batchSize(), d.bufferCapacity(),
-                    d.heldOutCapacity(), 5, 4, d.tolerance(), d.triplet(), d.device(), 1.0, d.threads()));
+                    d.heldOutCapacity(), 5, 4, d.tolerance(), d.triplet(), d.device(), 1.0, d.threads(),
+                    d.automaskWarmup()));
         }
         return config;
     }

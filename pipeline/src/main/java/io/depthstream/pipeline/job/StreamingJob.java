@@ -235,8 +235,9 @@ public final class StreamingJob {
     public static final String NETWORK_SEGMENT_SIZE = "512kb";
 
     /**
-     * The learner's settings from the configuration: the configured learning rate, else 1e-5 when fine-tuning trained
-     * weights and 1e-4 from a random model.
+     * The learner's settings from the configuration: the configured learning rate and auto-mask warm-up, else 1e-5
+     * and none when fine-tuning trained weights, 1e-4 and {@link OnlineLearnerConfig#FROM_SCRATCH_AUTOMASK_WARMUP}
+     * steps from a random model.
      */
     static OnlineLearnerConfig learnerConfig(StreamingConfig.FineTune fineTune, boolean trainedWeights) {
         LossConfig loss = TripletChoice.parse(fineTune.triplet()).applyTo(LossConfig.monodepth2());
@@ -244,7 +245,8 @@ public final class StreamingJob {
         return new OnlineLearnerConfig(loss,
                 fineTune.learningRate() != null ? fineTune.learningRate() : defaults.learningRate(),
                 fineTune.batchSize(), fineTune.bufferCapacity(), fineTune.heldOutCapacity(), fineTune.heldOutEvery(),
-                fineTune.evaluateEvery(), fineTune.tolerance(), defaults.augment(), defaults.seed());
+                fineTune.evaluateEvery(), fineTune.tolerance(), defaults.augment(), defaults.seed(),
+                fineTune.automaskWarmup() != null ? fineTune.automaskWarmup() : defaults.autoMaskWarmupSteps());
     }
 
     /** Where the configured model comes from. */

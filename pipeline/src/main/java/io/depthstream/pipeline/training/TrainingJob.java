@@ -108,7 +108,8 @@ public final class TrainingJob {
         return TrainingConfig.monodepth2(config.seed())
                 .withLoss(loss)
                 .withLearningRate(config.learningRate())
-                .withAugmentation(config.augment());
+                .withAugmentation(config.augment())
+                .withAutoMaskWarmup(config.automaskWarmup());
     }
 
     /** The size of the network the run trains: the weights' own when it starts from weights. */

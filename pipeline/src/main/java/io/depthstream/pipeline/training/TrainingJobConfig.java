@@ -34,6 +34,8 @@ import java.nio.file.Path;
  * @param maxSkipFraction fail when more than this fraction of an epoch's lines cannot be used
  * @param linesPerSplit split lines per unit of work of the source
  * @param device auto, cpu or gpu
+ * @param automaskWarmup the first steps train with auto-masking off (0: monodepth2, masked from the first step);
+ *     absent from the run.json of runs made before it existed, which read as 0, what they ran with
  */
 public record TrainingJobConfig(
         String data,
@@ -58,7 +60,8 @@ public record TrainingJobConfig(
         int keepCheckpoints,
         double maxSkipFraction,
         int linesPerSplit,
-        String device) {
+        String device,
+        int automaskWarmup) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -76,6 +79,7 @@ public record TrainingJobConfig(
         require(maxSkipFraction >= 0 && maxSkipFraction <= 1, "max skip fraction must be in [0, 1], got " + maxSkipFraction);
         require(linesPerSplit >= 1, "lines per split must be at least 1, got " + linesPerSplit);
         require(init != null && !init.isBlank(), "init is required (random or a weights directory)");
+        require(automaskWarmup >= 0, "auto-mask warm-up must be 0 or more steps, got " + automaskWarmup);
     }
 
     private static void require(boolean condition, String message) {
@@ -107,24 +111,28 @@ public record TrainingJobConfig(
     public TrainingJobConfig withEpochs(int value) {
         return new TrainingJobConfig(data, trainSplit, valSplit, evalSplit, runDirectory, value, batch, height, width,
                 architecture, init, seed, learningRate, lrGamma, lrStepEpochs, triplet, augment, parallelism,
-                checkpointEvery, keepCheckpoints, maxSkipFraction, linesPerSplit, device);
+                checkpointEvery, keepCheckpoints, maxSkipFraction, linesPerSplit, device,
+                automaskWarmup);
     }
 
     public TrainingJobConfig withParallelism(int value) {
         return new TrainingJobConfig(data, trainSplit, valSplit, evalSplit, runDirectory, epochs, batch, height, width,
                 architecture, init, seed, learningRate, lrGamma, lrStepEpochs, triplet, augment, value,
-                checkpointEvery, keepCheckpoints, maxSkipFraction, linesPerSplit, device);
+                checkpointEvery, keepCheckpoints, maxSkipFraction, linesPerSplit, device,
+                automaskWarmup);
     }
 
     public TrainingJobConfig withEvalSplit(String value) {
         return new TrainingJobConfig(data, trainSplit, valSplit, value, runDirectory, epochs, batch, height, width,
                 architecture, init, seed, learningRate, lrGamma, lrStepEpochs, triplet, augment, parallelism,
-                checkpointEvery, keepCheckpoints, maxSkipFraction, linesPerSplit, device);
+                checkpointEvery, keepCheckpoints, maxSkipFraction, linesPerSplit, device,
+                automaskWarmup);
     }
 
     public TrainingJobConfig withDevice(String value) {
         return new TrainingJobConfig(data, trainSplit, valSplit, evalSplit, runDirectory, epochs, batch, height, width,
                 architecture, init, seed, learningRate, lrGamma, lrStepEpochs, triplet, augment, parallelism,
-                checkpointEvery, keepCheckpoints, maxSkipFraction, linesPerSplit, value);
+                checkpointEvery, keepCheckpoints, maxSkipFraction, linesPerSplit, value,
+                automaskWarmup);
     }
 }
