@@ -1,7 +1,9 @@
 package io.depthstream.pipeline.cli;
 
 import io.depthstream.model.data.synth.DriveOptions;
+import io.depthstream.model.data.synth.Palette;
 import io.depthstream.model.data.synth.SyntheticDriveWriter;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -61,6 +63,11 @@ public final class SynthCommand implements Callable<Integer> {
             description = "Let the camera stand still for 3-20 frames once per 150 frames (drives of 10+ frames).")
     boolean staticStretch;
 
+    @Option(names = "--palette", defaultValue = "standard", paramLabel = "standard|alternate",
+            description = "Surface colours: alternate rotates every surface's colour channels and raises their"
+                    + " contrast (same streets, other looks: a domain shift) (default: ${DEFAULT-VALUE}).")
+    String palette;
+
     @Option(names = "--size", defaultValue = "1242x375", paramLabel = "WxH",
             description = "Image size; the intrinsics are scaled with it (default: ${DEFAULT-VALUE}).")
     String size;
@@ -85,7 +92,8 @@ public final class SynthCommand implements Callable<Integer> {
         if (frames < 3) {
             throw new IllegalArgumentException("--frames must be at least 3 (one triplet), got " + frames);
         }
-        DriveOptions options = new DriveOptions(frames, width, height, movingObjects, staticStretch);
+        DriveOptions options = new DriveOptions(frames, width, height, movingObjects, staticStretch,
+                parsePalette());
         long start = System.nanoTime();
         ProgressBar progress = ProgressBar.of("synth", "frames", (long) drives * frames, spec.commandLine().getErr());
         try {
@@ -99,5 +107,13 @@ public final class SynthCommand implements Callable<Integer> {
                 drives == 1 ? "" : "s", frames, width, height, out, (System.nanoTime() - start) / 1e9);
         stdout.flush();
         return 0;
+    }
+
+    private Palette parsePalette() {
+        try {
+            return Palette.parse(palette);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--palette: " + e.getMessage());
+        }
     }
 }

@@ -8,8 +8,10 @@ package io.depthstream.model.data.synth;
  * @param height image height, pixels
  * @param movingObjects whether cars drive through the scene
  * @param staticStretch whether the camera stands still for some frames
+ * @param palette the surfaces' colours
  */
-public record DriveOptions(int frames, int width, int height, boolean movingObjects, boolean staticStretch) {
+public record DriveOptions(int frames, int width, int height, boolean movingObjects, boolean staticStretch,
+                           Palette palette) {
 
     /** Largest accepted image side: far beyond KITTI, small enough to keep a frame in memory. */
     public static final int MAX_SIDE = 8192;
@@ -22,6 +24,19 @@ public record DriveOptions(int frames, int width, int height, boolean movingObje
             throw new IllegalArgumentException(
                     "image size must be between 8 and " + MAX_SIDE + " pixels per side, got " + width + "x" + height);
         }
+        if (palette == null) {
+            throw new IllegalArgumentException("palette is required");
+        }
+    }
+
+    /** A drive in the standard palette. */
+    public DriveOptions(int frames, int width, int height, boolean movingObjects, boolean staticStretch) {
+        this(frames, width, height, movingObjects, staticStretch, Palette.STANDARD);
+    }
+
+    /** These options with the surfaces in {@code other}'s colours. */
+    public DriveOptions withPalette(Palette other) {
+        return new DriveOptions(frames, width, height, movingObjects, staticStretch, other);
     }
 
     /** KITTI-sized frames (1242×375), static scene, no stand-still. */

@@ -10,11 +10,18 @@ public final class ProceduralTexture {
 
     private final StreetLayout layout;
     private final int seed;
+    private final Palette palette;
 
     /** Textures for a street with the given layout; {@code seed} varies the noise. */
     public ProceduralTexture(StreetLayout layout, int seed) {
+        this(layout, seed, Palette.STANDARD);
+    }
+
+    /** Textures for a street with the given layout in {@code palette}'s colours; {@code seed} varies the noise. */
+    public ProceduralTexture(StreetLayout layout, int seed, Palette palette) {
         this.layout = layout;
         this.seed = seed;
+        this.palette = palette;
     }
 
     /** A well-mixed 32-bit hash of two lattice coordinates and a seed. */
@@ -102,6 +109,11 @@ public final class ProceduralTexture {
      * metres, into {@code rgb[0..2]} in [0, 1].
      */
     void albedo(Hit hit, double px, double py, double pz, double fp, double[] rgb) {
+        standardAlbedo(hit, px, py, pz, fp, rgb);
+        palette.repaint(rgb);
+    }
+
+    private void standardAlbedo(Hit hit, double px, double py, double pz, double fp, double[] rgb) {
         switch (hit.material) {
             case GROUND -> ground(px, pz, fp, rgb);
             case BRICK, PLASTER -> facade(hit, px, py, pz, fp, rgb);

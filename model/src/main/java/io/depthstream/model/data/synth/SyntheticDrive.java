@@ -37,7 +37,7 @@ public final class SyntheticDrive {
         StreetLayout layout = StreetLayout.generate(random.split(), sFrom - 40, sTo + 40);
         path = CameraPath.of(layout, arc);
         scene = StreetScene.generate(random.split(), layout, sFrom, sTo, length, options.movingObjects());
-        caster = new RayCaster(scene, new ProceduralTexture(layout, random.nextInt()));
+        caster = new RayCaster(scene, new ProceduralTexture(layout, random.nextInt(), options.palette()));
         scanner = new VelodyneScanner(caster, VELODYNE_AZIMUTHS);
         calibration = RigCalibration.forImageSize(options.width(), options.height());
         intrinsics = calibration.intrinsics();

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 class SyntheticDriveTest {
@@ -32,6 +33,29 @@ class SyntheticDriveTest {
             }
         }
         assertThat(differing).as("bytes that differ by more than 10 levels").isGreaterThan(mine.length / 4);
+    }
+
+    @Test
+    void theAlternatePaletteRepaintsTheSameStreet() {
+        RenderedFrame standard = SyntheticDrive.generate(42, SMALL).render(7);
+        RenderedFrame alternate = SyntheticDrive.generate(42, SMALL.withPalette(Palette.ALTERNATE)).render(7);
+
+        assertThat(alternate.depth().depth()).as("same geometry").isEqualTo(standard.depth().depth());
+        byte[] a = standard.image().rgb();
+        byte[] b = alternate.image().rgb();
+        double meanShift = 0;
+        for (int i = 0; i < a.length; i++) {
+            meanShift += Math.abs((a[i] & 0xFF) - (b[i] & 0xFF));
+        }
+        meanShift /= a.length;
+        assertThat(meanShift).as("mean change per byte, in levels").isGreaterThan(20);
+
+        double[] rgb = {0.8, 0.4, 0.2};
+        Palette.ALTERNATE.repaint(rgb);
+        assertThat(rgb).containsExactly(new double[] {0.5 + 1.33 * (0.2 - 0.5), 0.5 + 1.33 * 0.3, 0.5 + 1.33 * (0.4 - 0.5)},
+                org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(Palette.parse("alternate")).isEqualTo(Palette.ALTERNATE);
+        assertThatThrownBy(() -> Palette.parse("sepia")).hasMessageContaining("standard or alternate");
     }
 
     @Test
