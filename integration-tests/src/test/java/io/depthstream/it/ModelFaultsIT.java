@@ -296,7 +296,7 @@ class ModelFaultsIT {
                 .withFineTune(new StreamingConfig.FineTune(true, store.uri(), d.sampleRate(), 0.99,
                         d.learningRate(), d.batchSize(), d.bufferCapacity(), d.heldOutCapacity(), d.heldOutEvery(),
                         d.evaluateEvery(), d.tolerance(), d.triplet(), "cpu", d.maxShare(), d.threads(),
-                        d.automaskWarmup()));
+                        d.automaskWarmup(), d.replay()));
         config = new StreamingConfig(new StreamingConfig.Kafka(kafka.bootstrapServers(), prefix + "-job", "earliest",
                 new StreamingConfig.Topics(prefix + "-frames", prefix + "-depth", prefix + "-poses", prefix + "-dlq",
                         prefix + "-model-updates"),

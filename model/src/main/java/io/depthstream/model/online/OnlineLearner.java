@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * so a JVM runs one learner.
  *
  * <p>Triplets: every {@code heldOutEvery}-th complete triplet offered goes to a bounded held-out ring, the others to a
- * bounded training buffer that drops its oldest when full; each training triplet is trained on once.
+ * bounded training buffer that drops its oldest when full; each training triplet is trained on once (with
+ * {@link OnlineLearnerConfig#replay()} above 1, batches are drawn at random from a memory of recent triplets instead).
  *
  * <p>Weights: the learner keeps two in-memory copies of every parameter of the depth and pose networks (and of the
  * pretext head when that term is on), batch-norm running statistics included:
@@ -57,6 +58,14 @@ public final class OnlineLearner implements AutoCloseable {
     private final TrainingStep training;
     private final SelfSupervisedObjective heldOutObjective;
     private final SampleBuffer<PendingTriplet> buffer;
+    /** With replay: the triplets batches are drawn from, and the generator of the draws; null without. */
+    private final ReplayMemory<PendingTriplet> memory;
+    private final Random draws;
+    /**
+     * With replay: triplet-uses the arrivals so far still allow (each arrival adds {@code replay}, up to
+     * {@code bufferCapacity}).
+     */
+    private long replayCredit;
     private final HeldOutSet heldOut;
     private final ParameterSnapshot lastGood;
     private final ParameterSnapshot serving;
@@ -89,6 +98,8 @@ public final class OnlineLearner implements AutoCloseable {
                 modelConfig.depthRange());
         this.heldOutObjective = new SelfSupervisedObjective(photometricOnly, new Random(config.seed()));
         this.buffer = new SampleBuffer<>(config.bufferCapacity());
+        this.memory = config.replay() > 1 ? new ReplayMemory<>(config.bufferCapacity()) : null;
+        this.draws = new Random(config.seed() ^ 0x5EED_2E91_A7L);
         this.heldOut = new HeldOutSet(config.heldOutCapacity());
         this.frameValues = 3 * modelConfig.height() * modelConfig.width();
         List<Parameter> parameters = new ArrayList<>();
@@ -145,17 +156,34 @@ public final class OnlineLearner implements AutoCloseable {
         return SampleRoute.TRAINING;
     }
 
-    /** Waits until a batch is buffered or {@code timeout} passes; returns whether a batch is buffered. */
+    /**
+     * Waits until a step can be taken or {@code timeout} passes; returns whether one can. Without replay a step needs
+     * a batch of buffered triplets; with replay, enough triplets in memory and enough credit from arrivals.
+     */
     public boolean awaitBatch(Duration timeout) throws InterruptedException {
-        return buffer.awaitSize(config.batchSize(), timeout);
+        if (memory == null) {
+            return buffer.awaitSize(config.batchSize(), timeout);
+        }
+        // memory and credit change on this (the training) thread only: arrivals are what is waited for
+        return buffer.awaitSize(arrivalsNeeded(), timeout);
+    }
+
+    /** Buffered triplets that, absorbed into the replay memory, would allow a step. */
+    private int arrivalsNeeded() {
+        int batch = config.batchSize();
+        long forMemory = batch - memory.size();
+        long forCredit = (batch - replayCredit + config.replay() - 1) / config.replay();
+        return (int) Math.max(0, Math.max(forMemory, forCredit));
     }
 
     /**
-     * One training step on the {@code batchSize} oldest buffered triplets, or empty (and nothing consumed) when fewer
-     * are buffered. A non-finite loss or gradient skips the update and restores the last good weights.
+     * One training step, or empty (and nothing consumed) when no step can be taken yet. Without replay the batch is
+     * the {@code batchSize} oldest buffered triplets; with replay, the buffered triplets move into the replay memory
+     * and the batch is drawn from it at random. A non-finite loss or gradient skips the update and restores the last
+     * good weights.
      */
     public Optional<StepOutcome> step() {
-        List<PendingTriplet> pending = buffer.drainBatch(config.batchSize());
+        List<PendingTriplet> pending = memory == null ? buffer.drainBatch(config.batchSize()) : replayBatch();
         if (pending.isEmpty()) {
             return Optional.empty();
         }
@@ -311,6 +339,20 @@ public final class OnlineLearner implements AutoCloseable {
     /** Triplets waiting for training. */
     public int buffered() {
         return buffer.size();
+    }
+
+    private List<PendingTriplet> replayBatch() {
+        for (PendingTriplet arrived : buffer.drainAll()) {
+            memory.add(arrived);
+            // a learner slower than the stream forgoes the surplus, as the queue drops its oldest without replay:
+            // at most a memory's worth of triplet-uses waits
+            replayCredit = Math.min(replayCredit + config.replay(), config.bufferCapacity());
+        }
+        if (memory.size() < config.batchSize() || replayCredit < config.batchSize()) {
+            return List.of();
+        }
+        replayCredit -= config.batchSize();
+        return memory.draw(config.batchSize(), draws);
     }
 
     /** Frees the weight copies; the model stays the caller's. */

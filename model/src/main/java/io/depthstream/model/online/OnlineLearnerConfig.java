@@ -25,6 +25,11 @@ import java.io.Serializable;
  * @param seed seeds augmentation, the auto-mask's tie-break noise and the held-out evaluation's noise
  * @param autoMaskWarmupSteps the learner's first steps train with auto-masking off (see
  *     {@link TrainingConfig#autoMaskWarmupSteps()}); held-out judgement always uses the configured loss
+ * @param replay 1: every training triplet is trained on once, in arrival order, and the buffer is a queue; more:
+ *     the buffer is a replay memory of the last {@code bufferCapacity} triplets, each step draws its batch from it at
+ *     random, and each arriving triplet allows {@code replay} more triplet-uses, so that on average a triplet is
+ *     trained on {@code replay} times (steps are not bounded by the arrival rate, and batches are not runs of
+ *     consecutive, nearly identical frames)
  */
 public record OnlineLearnerConfig(
         LossConfig loss,
@@ -37,7 +42,8 @@ public record OnlineLearnerConfig(
         double tolerance,
         boolean augment,
         long seed,
-        int autoMaskWarmupSteps) implements Serializable {
+        int autoMaskWarmupSteps,
+        int replay) implements Serializable {
 
     /** Adam's learning rate for fine-tuning trained weights: a tenth of monodepth2's, as in its last epochs. */
     public static final double FINE_TUNE_LEARNING_RATE = 1e-5;
@@ -79,14 +85,17 @@ public record OnlineLearnerConfig(
         if (autoMaskWarmupSteps < 0) {
             throw new IllegalArgumentException("autoMaskWarmupSteps must be >= 0, got " + autoMaskWarmupSteps);
         }
+        if (replay < 1) {
+            throw new IllegalArgumentException("replay must be at least 1 (1: each triplet once), got " + replay);
+        }
     }
 
-    /** Settings without an auto-mask warm-up. */
+    /** Settings without an auto-mask warm-up or replay. */
     public OnlineLearnerConfig(LossConfig loss, double learningRate, int batchSize, int bufferCapacity,
                                int heldOutCapacity, int heldOutEvery, int evaluateEvery, double tolerance,
                                boolean augment, long seed) {
         this(loss, learningRate, batchSize, bufferCapacity, heldOutCapacity, heldOutEvery, evaluateEvery, tolerance,
-                augment, seed, 0);
+                augment, seed, 0, 1);
     }
 
     /** Defaults for fine-tuning trained weights: learning rate {@link #FINE_TUNE_LEARNING_RATE}. */
@@ -125,36 +134,42 @@ public record OnlineLearnerConfig(
     /** This configuration with another learning rate. */
     public OnlineLearnerConfig withLearningRate(double rate) {
         return new OnlineLearnerConfig(loss, rate, batchSize, bufferCapacity, heldOutCapacity, heldOutEvery,
-                evaluateEvery, tolerance, augment, seed, autoMaskWarmupSteps);
+                evaluateEvery, tolerance, augment, seed, autoMaskWarmupSteps, replay);
     }
 
     /** This configuration with another batch size and training-buffer capacity. */
     public OnlineLearnerConfig withBatch(int size, int capacity) {
         return new OnlineLearnerConfig(loss, learningRate, size, capacity, heldOutCapacity, heldOutEvery,
-                evaluateEvery, tolerance, augment, seed, autoMaskWarmupSteps);
+                evaluateEvery, tolerance, augment, seed, autoMaskWarmupSteps, replay);
     }
 
     /** This configuration with another held-out capacity and share. */
     public OnlineLearnerConfig withHeldOut(int capacity, int every) {
         return new OnlineLearnerConfig(loss, learningRate, batchSize, bufferCapacity, capacity, every,
-                evaluateEvery, tolerance, augment, seed, autoMaskWarmupSteps);
+                evaluateEvery, tolerance, augment, seed, autoMaskWarmupSteps, replay);
     }
 
     /** This configuration with other candidate evaluation settings. */
     public OnlineLearnerConfig withEvaluation(int everySteps, double relativeTolerance) {
         return new OnlineLearnerConfig(loss, learningRate, batchSize, bufferCapacity, heldOutCapacity, heldOutEvery,
-                everySteps, relativeTolerance, augment, seed, autoMaskWarmupSteps);
+                everySteps, relativeTolerance, augment, seed, autoMaskWarmupSteps, replay);
     }
 
     /** This configuration with augmentation on or off. */
     public OnlineLearnerConfig withAugmentation(boolean on) {
         return new OnlineLearnerConfig(loss, learningRate, batchSize, bufferCapacity, heldOutCapacity, heldOutEvery,
-                evaluateEvery, tolerance, on, seed, autoMaskWarmupSteps);
+                evaluateEvery, tolerance, on, seed, autoMaskWarmupSteps, replay);
     }
 
     /** This configuration with auto-masking off for the learner's first {@code steps} steps. */
     public OnlineLearnerConfig withAutoMaskWarmup(int steps) {
         return new OnlineLearnerConfig(loss, learningRate, batchSize, bufferCapacity, heldOutCapacity, heldOutEvery,
-                evaluateEvery, tolerance, augment, seed, steps);
+                evaluateEvery, tolerance, augment, seed, steps, replay);
+    }
+
+    /** This configuration with each training triplet trained on {@code times} times on average (1: once, in order). */
+    public OnlineLearnerConfig withReplay(int times) {
+        return new OnlineLearnerConfig(loss, learningRate, batchSize, bufferCapacity, heldOutCapacity, heldOutEvery,
+                evaluateEvery, tolerance, augment, seed, autoMaskWarmupSteps, times);
     }
 }

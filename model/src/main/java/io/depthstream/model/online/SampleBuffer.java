@@ -96,6 +96,19 @@ public final class SampleBuffer<T> {
         }
     }
 
+    /** Every element held, removed, oldest first (empty when none is held). */
+    public List<T> drainAll() {
+        lock.lock();
+        try {
+            List<T> all = new ArrayList<>(queue);
+            queue.clear();
+            taken += all.size();
+            return all;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Elements held now. */
     public int size() {
         lock.lock();

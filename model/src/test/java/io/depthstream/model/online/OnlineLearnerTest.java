@@ -138,6 +138,37 @@ class OnlineLearnerTest {
     }
 
     @Test
+    void withReplayEachArrivalAllowsThatManyUsesAndBatchesComeFromTheMemory() throws InterruptedException {
+        // batches of 2 from a memory of 32, every triplet used 3 times on average
+        OnlineLearnerConfig replaying = config(1000).withReplay(3);
+        try (DepthModel model = DepthModel.initialise(LITE, Device.cpu(), 5);
+                OnlineLearner learner = new OnlineLearner(model, replaying)) {
+            assertThat(learner.awaitBatch(java.time.Duration.ofMillis(1))).isFalse();
+            learner.offer(DRIVE.get(0));
+            // one arrival: credit for 3 uses, but a batch needs 2 distinct triplets in memory
+            assertThat(learner.awaitBatch(java.time.Duration.ofMillis(1))).isFalse();
+            assertThat(learner.step()).isEmpty();
+            learner.offer(DRIVE.get(1));
+            assertThat(learner.awaitBatch(java.time.Duration.ofMillis(1))).isTrue();
+
+            List<Double> losses = new ArrayList<>();
+            // 2 arrivals x 3 uses = 6 triplet-uses = 3 steps of 2, then the learner waits for more
+            assertThat(stepAll(learner, losses)).isEqualTo(3);
+            assertThat(learner.awaitBatch(java.time.Duration.ofMillis(1))).isFalse();
+            for (int i = 2; i < 6; i++) {
+                learner.offer(DRIVE.get(i));
+            }
+            assertThat(stepAll(learner, losses)).isEqualTo(6);
+
+            OnlineMetrics metrics = learner.metrics();
+            assertThat(metrics.offered()).isEqualTo(6);
+            assertThat(metrics.trained()).as("triplet-uses: 3 per arrival").isEqualTo(18);
+            assertThat(metrics.steps()).isEqualTo(9);
+            assertThat(metrics.dropped()).isZero();
+        }
+    }
+
+    @Test
     void trainingLowersTheLossAndTheGuardAcceptsTheBetterCandidateAndRejectsAWorseOne() {
         try (DepthModel model = DepthModel.initialise(LITE, Device.cpu(), 5);
                 OnlineLearner learner = new OnlineLearner(model, config(HELD_OUT_EVERY))) {

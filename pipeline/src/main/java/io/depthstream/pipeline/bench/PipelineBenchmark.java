@@ -168,7 +168,7 @@ public final class PipelineBenchmark {
         return new StreamingConfig.FineTune(true, store.toString(), d.sampleRate(), d.staticThreshold(),
                 d.learningRate(), d.batchSize(), d.bufferCapacity(), d.heldOutCapacity(), FINE_TUNE_HELD_OUT_EVERY,
                 FINE_TUNE_EVALUATE_EVERY, d.tolerance(), d.triplet(), d.device(), d.maxShare(), d.threads(),
-                d.automaskWarmup());
+                d.automaskWarmup(), d.replay());
     }
 
     private FineTuneComparison compare(Run off1, Run on, Run off2) {

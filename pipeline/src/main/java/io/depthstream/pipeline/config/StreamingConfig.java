@@ -324,14 +324,14 @@ public record StreamingConfig(
     public record FineTune(boolean enabled, String store, double sampleRate, double staticThreshold,
             Double learningRate, int batchSize, int bufferCapacity, int heldOutCapacity, int heldOutEvery,
             int evaluateEvery, double tolerance, String triplet, String device, double maxShare, int threads,
-            Integer automaskWarmup) {
+            Integer automaskWarmup, int replay) {
 
         /** Off; when on: every moving triplet, batches of 4, a 64-triplet buffer, 1 in 10 held out (16 kept),
          *  a candidate every 100 steps with 2% tolerance, photometric objective only, training at most half the
          *  time on one thread; the auto-mask warm-up by the start model (300 steps from random weights, none from
-         *  trained ones). */
+         *  trained ones), each training triplet trained on once. */
         public static FineTune defaults() {
-            return new FineTune(false, null, 1.0, 0.01, null, 4, 64, 16, 10, 100, 0.02, "none", "auto", 0.5, 1, null);
+            return new FineTune(false, null, 1.0, 0.01, null, 4, 64, 16, 10, 100, 0.02, "none", "auto", 0.5, 1, null, 1);
         }
 
         /**
@@ -365,21 +365,22 @@ public record StreamingConfig(
                     threads < 0 ? "fine-tune.threads must be 0 (the engine's default) or more, got " + threads : null,
                     automaskWarmup != null && automaskWarmup < 0
                             ? "fine-tune.automask-warmup must be 0 or more steps (or be left out for the default), got "
-                                    + automaskWarmup : null);
+                                    + automaskWarmup : null,
+                    atLeast("fine-tune.replay", replay, 1));
         }
 
         /** These settings switched on or off. */
         public FineTune withEnabled(boolean on) {
             return new FineTune(on, store, sampleRate, staticThreshold, learningRate, batchSize, bufferCapacity,
                     heldOutCapacity, heldOutEvery, evaluateEvery, tolerance, triplet, device, maxShare, threads,
-                    automaskWarmup);
+                    automaskWarmup, replay);
         }
 
         /** These settings switched on with {@code newStore}. */
         public FineTune enabledWith(String newStore) {
             return new FineTune(true, newStore, sampleRate, staticThreshold, learningRate, batchSize, bufferCapacity,
                     heldOutCapacity, heldOutEvery, evaluateEvery, tolerance, triplet, device, maxShare, threads,
-                    automaskWarmup);
+                    automaskWarmup, replay);
         }
     }
 }

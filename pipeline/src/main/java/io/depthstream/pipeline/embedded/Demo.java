@@ -153,11 +153,12 @@ public final class Demo {
         if (options.fineTune()) {
             StreamingConfig.FineTune d = defaults.fineTune();
             // a demo is short: a candidate every 4 steps, one triplet in 5 held out, and the learner training all the
-            // time (on one thread), so that versions appear and are served while it runs
+            // time (on one thread) on batches drawn from the recent triplets, each used 4 times on average, so that
+            // versions appear and are served while it runs
             config = config.withFineTune(new StreamingConfig.FineTune(true, options.modelStore().toString(),
                     d.sampleRate(), d.staticThreshold(), d.learningRate(), d.batchSize(), d.bufferCapacity(),
                     d.heldOutCapacity(), 5, 4, d.tolerance(), d.triplet(), d.device(), 1.0, d.threads(),
-                    d.automaskWarmup()));
+                    d.automaskWarmup(), 4));
         }
         return config;
     }

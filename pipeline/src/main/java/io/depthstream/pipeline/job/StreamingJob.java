@@ -246,7 +246,8 @@ public final class StreamingJob {
                 fineTune.learningRate() != null ? fineTune.learningRate() : defaults.learningRate(),
                 fineTune.batchSize(), fineTune.bufferCapacity(), fineTune.heldOutCapacity(), fineTune.heldOutEvery(),
                 fineTune.evaluateEvery(), fineTune.tolerance(), defaults.augment(), defaults.seed(),
-                fineTune.automaskWarmup() != null ? fineTune.automaskWarmup() : defaults.autoMaskWarmupSteps());
+                fineTune.automaskWarmup() != null ? fineTune.automaskWarmup() : defaults.autoMaskWarmupSteps(),
+                fineTune.replay());
     }
 
     /** Where the configured model comes from. */
