@@ -112,6 +112,10 @@ class StreamingConfigTest {
             "fine-tune.max-share must be in (0, 1], got 1.5"});
         cases.put("fine-tune.threads", new String[] {"fine-tune: {threads: -1}",
             "fine-tune.threads must be 0 (the engine's default) or more, got -1"});
+        cases.put("fine-tune.automask-warmup", new String[] {"fine-tune: {automask-warmup: -5}",
+            "fine-tune.automask-warmup must be 0 or more steps (or be left out for the default), got -5"});
+        cases.put("fine-tune.replay", new String[] {"fine-tune: {replay: 0}",
+            "fine-tune.replay must be at least 1, got 0"});
 
         List<String> wrong = new ArrayList<>();
         for (Map.Entry<String, String[]> c : cases.entrySet()) {
@@ -140,7 +144,7 @@ class StreamingConfigTest {
                 "fine-tune.learning-rate", "fine-tune.batch-size", "fine-tune.buffer-capacity",
                 "fine-tune.held-out-capacity", "fine-tune.held-out-every", "fine-tune.evaluate-every",
                 "fine-tune.tolerance", "fine-tune.triplet", "fine-tune.device", "fine-tune.max-share",
-                "fine-tune.threads");
+                "fine-tune.threads", "fine-tune.automask-warmup", "fine-tune.replay");
     }
 
     private static void collectKeys(String yaml, List<String> keys) {
