@@ -111,7 +111,10 @@ public final class TrainingStep {
         }
     }
 
-    /** The objective this step optimises (also usable to measure the loss without training). */
+    /**
+     * The objective this step optimises once any auto-mask warm-up is over (also usable to measure the loss without
+     * training).
+     */
     public SelfSupervisedObjective objective() {
         return objective;
     }

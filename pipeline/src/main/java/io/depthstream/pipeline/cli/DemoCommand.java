@@ -89,7 +89,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--fine-tune", description = "Fine-tune the model online while it serves: the learner trains on "
             + "sampled triplets, publishes each version its regression guard accepts to OUT/models (emptied first) "
             + "and inference switches to it; summary.json gains fine_tune. The demo's learner judges a candidate "
-            + "every 4 steps and trains all the time on one thread (stream's default: half the time).")
+            + "every 4 steps and trains all the time on one thread (stream's default: half the time), on batches "
+            + "drawn at random from the recent triplets, each used 4 times on average (stream's default: once, in "
+            + "order). From random weights its first 300 steps train without the auto-mask.")
     boolean fineTune;
 
     @Option(names = "--timeout", defaultValue = "300", paramLabel = "SECONDS",
