@@ -47,8 +47,9 @@ class FineTuneIT {
                 "abs_rel_first_version", "abs_rel_last_version", "results_per_version")) {
             assertThat(fineTune.has(key)).as(key + " in " + fineTune).isTrue();
         }
-        // 2 x 98 full triplets, 1 in 5 held out: at most 40 steps of 4 (fewer when the buffer dropped some)
-        assertThat(fineTune.path("steps").asLong()).as(fineTune.toString()).isBetween(4L, 40L);
+        // 2 x 98 full triplets, 1 in 5 held out: 157 trained on, each 4 times on average (the demo's replay), so at
+        // most 157 steps of 4; fewer when the learner is slower than the stream
+        assertThat(fineTune.path("steps").asLong()).as(fineTune.toString()).isBetween(4L, 157L);
         assertThat(fineTune.path("published_versions").asInt()).as(fineTune.toString()).isPositive();
         assertThat(fineTune.path("heldout_loss_last").asDouble()).as("held-out loss falls: " + fineTune)
                 .isLessThan(fineTune.path("heldout_loss_first").asDouble());
