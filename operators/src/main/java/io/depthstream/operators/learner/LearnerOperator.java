@@ -199,6 +199,8 @@ public final class LearnerOperator extends AbstractStreamOperator<ModelUpdate>
         gauge(group, "rejectedCandidates", m -> m.rejected());
         gauge(group, "droppedTriplets", m -> m.dropped());
         gauge(group, "skippedSteps", m -> m.skipped());
+        gauge(group, "sampledTriplets", m -> m.offered());
+        gauge(group, "heldOutTriplets", m -> m.heldOut());
     }
 
     private void gauge(MetricGroup group, String name, ToDoubleFunction<OnlineMetrics> value) {
