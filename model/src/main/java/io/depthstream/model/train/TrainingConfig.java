@@ -14,9 +14,10 @@ import java.io.Serializable;
  * @param augment draw monodepth2's colour jitter and flip per sample
  * @param seed seeds augmentation, the auto-mask tie-break noise, the differential triplet rolls and the pretext head
  * @param autoMaskWarmupSteps the first steps (step numbers below it) train with auto-masking off even when the loss
- *     settings have it on; 0 (monodepth2) masks from the first step. From random weights the auto-mask keeps almost
- *     every pixel at first (the identity error is the smaller one) and the depth network hardly learns; a warm-up
- *     of a few hundred steps gets it past that (docs/TRAINING.md)
+ *     settings have it on; 0 (monodepth2) masks from the first step. From random weights the auto-mask takes the
+ *     un-warped source on a large share of the pixels (about 40 % on a synthetic street), which then pass no
+ *     gradient to the depth, and the depth network hardly learns; a warm-up of a few hundred steps gets it past
+ *     that (docs/TRAINING.md)
  */
 public record TrainingConfig(
         LossConfig loss,

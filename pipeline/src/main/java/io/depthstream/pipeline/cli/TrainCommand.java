@@ -132,8 +132,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--automask-warmup", paramLabel = "STEPS",
             description = "Train the first STEPS steps with auto-masking off (default: " + RANDOM_INIT_WARMUP
-                    + " from --init random, 0 from weights). From random weights the auto-mask keeps the identity on"
-                    + " almost every pixel and the depth barely learns; 0 is monodepth2's schedule.")
+                    + " from --init random, 0 from weights). From random weights the auto-mask takes the un-warped"
+                    + " frame on a large share of the pixels, which then teach the depth nothing, and the depth"
+                    + " barely learns; 0 is monodepth2's schedule.")
     Integer automaskWarmup;
 
     @Option(names = "--no-augment", description = "Train without colour jitter and flips.")
