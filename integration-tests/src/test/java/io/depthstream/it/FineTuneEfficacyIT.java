@@ -205,10 +205,7 @@ class FineTuneEfficacyIT {
                 .withFineTune(new StreamingConfig.FineTune(true, store.uri(), d.sampleRate(), d.staticThreshold(),
                         d.learningRate(), d.batchSize(), d.bufferCapacity(), d.heldOutCapacity(), d.heldOutEvery(),
                         10, d.tolerance(), d.triplet(), "cpu", 1.0, d.threads(), d.automaskWarmup(), 4));
-        config = new StreamingConfig(new StreamingConfig.Kafka(kafka.bootstrapServers(), prefix + "-job", "earliest",
-                new StreamingConfig.Topics(prefix + "-frames", prefix + "-depth", prefix + "-poses", prefix + "-dlq",
-                        prefix + "-model-updates"),
-                1), config.model(), config.triplets(), config.output(), config.checkpoints(), 1, config.fineTune());
+        config = config.withParallelism(1).withOwnTopics(kafka.bootstrapServers(), prefix, 1);
         assertThat(StreamingJob.ensureTopics(config, (short) 1, Duration.ofSeconds(30))).isEmpty();
         return config;
     }

@@ -259,18 +259,14 @@ class HostileInputIT {
     /** Seeded random lite model at 192x64, topics of its own, checkpoints every 500 ms, parallelism 2. */
     private static StreamingConfig config(Path dir) throws Exception {
         String prefix = "hostile";
-        StreamingConfig defaults = StreamingConfig.defaults()
+        StreamingConfig config = StreamingConfig.defaults()
                 .withModel(new StreamingConfig.Model(null, "random", "lite", 64, 192, 3, "cpu", 4, 50, null,
                         "every-frame", 1000))
                 .withTriplets(new StreamingConfig.Triplets(500, 10, 1000, 600_000))
                 .withCheckpoints(new StreamingConfig.Checkpoints(500,
                         Files.createDirectories(dir.resolve("checkpoints")).toUri().toString()))
-                .withParallelism(2);
-        StreamingConfig config = new StreamingConfig(new StreamingConfig.Kafka(kafka.bootstrapServers(),
-                prefix + "-job", "earliest", new StreamingConfig.Topics(prefix + "-frames", prefix + "-depth",
-                        prefix + "-poses", prefix + "-dlq", prefix + "-model-updates"), 2),
-                defaults.model(), defaults.triplets(), defaults.output(), defaults.checkpoints(),
-                defaults.parallelism(), defaults.fineTune());
+                .withParallelism(2)
+                .withOwnTopics(kafka.bootstrapServers(), prefix, 2);
         assertThat(StreamingJob.ensureTopics(config, (short) 1, Duration.ofSeconds(30))).isEmpty();
         return config;
     }

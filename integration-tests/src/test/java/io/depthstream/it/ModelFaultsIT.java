@@ -297,10 +297,7 @@ class ModelFaultsIT {
                         d.learningRate(), d.batchSize(), d.bufferCapacity(), d.heldOutCapacity(), d.heldOutEvery(),
                         d.evaluateEvery(), d.tolerance(), d.triplet(), "cpu", d.maxShare(), d.threads(),
                         d.automaskWarmup(), d.replay()));
-        config = new StreamingConfig(new StreamingConfig.Kafka(kafka.bootstrapServers(), prefix + "-job", "earliest",
-                new StreamingConfig.Topics(prefix + "-frames", prefix + "-depth", prefix + "-poses", prefix + "-dlq",
-                        prefix + "-model-updates"),
-                1), config.model(), config.triplets(), config.output(), config.checkpoints(), 1, config.fineTune());
+        config = config.withParallelism(1).withOwnTopics(kafka.bootstrapServers(), prefix, 1);
         assertThat(StreamingJob.ensureTopics(config, (short) 1, Duration.ofSeconds(30))).isEmpty();
         return config;
     }

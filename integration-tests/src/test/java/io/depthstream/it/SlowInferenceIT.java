@@ -136,19 +136,14 @@ class SlowInferenceIT {
      * of its own.
      */
     private static StreamingConfig config(String prefix, Path dir, FramePolicy policy) throws Exception {
-        StreamingConfig defaults = StreamingConfig.defaults();
-        StreamingConfig config = new StreamingConfig(
-                new StreamingConfig.Kafka(kafka.bootstrapServers(), prefix + "-job", "earliest",
-                        new StreamingConfig.Topics(prefix + "-frames", prefix + "-depth", prefix + "-poses",
-                                prefix + "-dlq", prefix + "-model-updates"), 2),
-                new StreamingConfig.Model(null, "random", "resnet18", 192, 640, 3, "cpu", 2, 50, null,
-                        policy.configName(), MAX_FRAME_AGE_MS),
-                new StreamingConfig.Triplets(500, 10, 1000, 600_000),
-                defaults.output(),
-                new StreamingConfig.Checkpoints(500,
-                        Files.createDirectories(dir.resolve("checkpoints")).toUri().toString()),
-                1,
-                defaults.fineTune());
+        StreamingConfig config = StreamingConfig.defaults()
+                .withModel(new StreamingConfig.Model(null, "random", "resnet18", 192, 640, 3, "cpu", 2, 50, null,
+                        policy.configName(), MAX_FRAME_AGE_MS))
+                .withTriplets(new StreamingConfig.Triplets(500, 10, 1000, 600_000))
+                .withCheckpoints(new StreamingConfig.Checkpoints(500,
+                        Files.createDirectories(dir.resolve("checkpoints")).toUri().toString()))
+                .withParallelism(1)
+                .withOwnTopics(kafka.bootstrapServers(), prefix, 2);
         assertThat(StreamingJob.ensureTopics(config, (short) 1, Duration.ofSeconds(30))).isEmpty();
         return config;
     }

@@ -224,12 +224,8 @@ class SoakIT {
                 .withTriplets(new StreamingConfig.Triplets(500, 10, 1000, 600_000))
                 .withCheckpoints(new StreamingConfig.Checkpoints(500,
                         Files.createDirectories(dir.resolve("checkpoints")).toUri().toString()))
-                .withParallelism(1);
-        config = new StreamingConfig(new StreamingConfig.Kafka(kafka.bootstrapServers(), prefix + "-job", "earliest",
-                new StreamingConfig.Topics(prefix + "-frames", prefix + "-depth", prefix + "-poses", prefix + "-dlq",
-                        prefix + "-model-updates"),
-                1), config.model(), config.triplets(), config.output(), config.checkpoints(), config.parallelism(),
-                config.fineTune());
+                .withParallelism(1)
+                .withOwnTopics(kafka.bootstrapServers(), prefix, 1);
         assertThat(StreamingJob.ensureTopics(config, (short) 1, Duration.ofSeconds(30))).isEmpty();
         return config;
     }

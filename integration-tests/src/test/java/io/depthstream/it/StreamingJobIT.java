@@ -162,12 +162,8 @@ class StreamingJobIT {
                 .withTriplets(new StreamingConfig.Triplets(500, 10, 1000, 600_000))
                 .withCheckpoints(new StreamingConfig.Checkpoints(500,
                         Files.createDirectories(dir.resolve("checkpoints")).toUri().toString()))
-                .withParallelism(2);
-        config = new StreamingConfig(new StreamingConfig.Kafka(kafka.bootstrapServers(), prefix + "-job", "earliest",
-                new StreamingConfig.Topics(prefix + "-frames", prefix + "-depth", prefix + "-poses", prefix + "-dlq",
-                        prefix + "-model-updates"),
-                2), config.model(), config.triplets(), config.output(), config.checkpoints(), config.parallelism(),
-                config.fineTune());
+                .withParallelism(2)
+                .withOwnTopics(kafka.bootstrapServers(), prefix, 2);
         assertThat(StreamingJob.ensureTopics(config, (short) 1, Duration.ofSeconds(30))).isEmpty();
         return config;
     }

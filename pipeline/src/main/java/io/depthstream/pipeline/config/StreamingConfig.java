@@ -187,6 +187,17 @@ public record StreamingConfig(
                 kafka.partitions()), model, triplets, output, checkpoints, parallelism, fineTune);
     }
 
+    /**
+     * This configuration on {@code bootstrap} with a consumer group and topics of its own, for jobs side by side on
+     * one broker: group {@code PREFIX-job} reading from the earliest offset, topics {@code PREFIX-frames},
+     * {@code -depth}, {@code -poses}, {@code -dlq} and {@code -model-updates} of {@code partitions} partitions.
+     */
+    public StreamingConfig withOwnTopics(String bootstrap, String prefix, int partitions) {
+        return new StreamingConfig(new Kafka(bootstrap, prefix + "-job", "earliest", new Topics(prefix + "-frames",
+                prefix + "-depth", prefix + "-poses", prefix + "-dlq", prefix + "-model-updates"), partitions),
+                model, triplets, output, checkpoints, parallelism, fineTune);
+    }
+
     /** This configuration with another model section. */
     public StreamingConfig withModel(Model newModel) {
         return new StreamingConfig(kafka, newModel, triplets, output, checkpoints, parallelism, fineTune);

@@ -22,6 +22,22 @@ class StreamingConfigTest {
     }
 
     @Test
+    void ownTopicsNameGroupAndTopicsAfterThePrefixAndKeepEverythingElse() {
+        StreamingConfig base = StreamingConfig.defaults().withParallelism(3);
+        StreamingConfig own = base.withOwnTopics("broker:9092", "soak", 2);
+
+        assertThat(own.kafka()).isEqualTo(new StreamingConfig.Kafka("broker:9092", "soak-job", "earliest",
+                new StreamingConfig.Topics("soak-frames", "soak-depth", "soak-poses", "soak-dlq", "soak-model-updates"),
+                2));
+        assertThat(own.model()).isEqualTo(base.model());
+        assertThat(own.triplets()).isEqualTo(base.triplets());
+        assertThat(own.output()).isEqualTo(base.output());
+        assertThat(own.checkpoints()).isEqualTo(base.checkpoints());
+        assertThat(own.parallelism()).isEqualTo(3);
+        assertThat(own.fineTune()).isEqualTo(base.fineTune());
+    }
+
+    @Test
     void theDefaultsWithAModelAreValid() {
         assertThat(problemOf("")).isNull();
         assertThat(ConfigFiles.parse("model: {weights: /models/r18}").problem()).isNull();

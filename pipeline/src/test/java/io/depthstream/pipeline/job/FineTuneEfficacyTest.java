@@ -14,7 +14,6 @@ import io.depthstream.model.net.Architecture;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.DepthPredictor;
 import io.depthstream.model.net.ModelConfig;
-import io.depthstream.model.online.CandidateDecision;
 import io.depthstream.model.online.OnlineLearner;
 import io.depthstream.model.online.OnlineLearnerConfig;
 import io.depthstream.model.train.LossConfig;
@@ -118,7 +117,7 @@ class FineTuneEfficacyTest {
                 }
             }
             // as the job ends: the steps since the last judgement are judged; the model then holds the serving weights
-            learner.evaluateCandidate().map(CandidateDecision::accepted);
+            learner.evaluateCandidate();
             List<TrainingSample> heldOut = learner.heldOut().snapshot();
             LossConfig photometric = LossConfig.of(config.loss().photometric()).withDepthRange(LITE.depthRange());
             SelfSupervisedObjective objective = new SelfSupervisedObjective(photometric, new Random(1));
