@@ -70,6 +70,15 @@ public final class PhotometricLoss {
         List<Double> identityShare = new ArrayList<>(scales);
         NDArray photometricSum = null;
         NDArray smoothnessSum = null;
+        // At full resolution every scale compares with the same target, and the identity errors (unwarped sources,
+        // no gradient) are the same at every scale: both are computed once, not once per scale.
+        ReprojectionTarget fullTarget = config.fullResolution() ? target(input.target()) : null;
+        NDArray fullIdentityErrors = null;
+        if (config.fullResolution() && config.autoMask()) {
+            List<NDArray> images = new ArrayList<>(sources.size());
+            sources.forEach(source -> images.add(source.image()));
+            fullIdentityErrors = identityErrors(images, fullTarget);
+        }
         for (int s = 0; s < scales; s++) {
             NDArray disparity = input.disparities().get(s);
             int h = (int) disparity.getShape().get(2);
@@ -77,7 +86,7 @@ public final class PhotometricLoss {
             NDArray targetAtScale = atSize(input.target(), h, w);
 
             NDArray warpDisparity;
-            NDArray target;
+            ReprojectionTarget target;
             List<NDArray> sourceImages = new ArrayList<>(sources.size());
             NDArray k;
             NDArray invK;
@@ -85,7 +94,7 @@ public final class PhotometricLoss {
             int warpWidth;
             if (config.fullResolution()) {
                 warpDisparity = BilinearResize.resize(disparity, height, width);
-                target = input.target();
+                target = fullTarget;
                 sources.forEach(source -> sourceImages.add(source.image()));
                 k = input.k();
                 invK = input.invK();
@@ -93,7 +102,7 @@ public final class PhotometricLoss {
                 warpWidth = width;
             } else {
                 warpDisparity = disparity;
-                target = targetAtScale;
+                target = target(targetAtScale);
                 sources.forEach(source -> sourceImages.add(atSize(source.image(), h, w)));
                 double sx = (double) w / width;
                 double sy = (double) h / height;
@@ -108,18 +117,14 @@ public final class PhotometricLoss {
             for (int i = 0; i < sources.size(); i++) {
                 NDArray grid = Project3D.apply(points, k, sources.get(i).targetToSource(), warpHeight, warpWidth);
                 NDArray warped = BilinearSampler.sample(sourceImages.get(i), grid);
-                reprojection.add(ReprojectionError.of(warped, target, config.ssimWeight()));
+                reprojection.add(target.error(warped));
             }
             NDArray reprojectionErrors = combine(reprojection);
 
             NDArray candidates = reprojectionErrors;
             NDArray identityErrors = null;
             if (config.autoMask()) {
-                NDList identity = new NDList();
-                for (NDArray source : sourceImages) {
-                    identity.add(ReprojectionError.of(source, target, config.ssimWeight()));
-                }
-                identityErrors = combine(identity);
+                identityErrors = fullIdentityErrors != null ? fullIdentityErrors : identityErrors(sourceImages, target);
                 if (config.identityNoise() > 0) {
                     identityErrors = identityErrors.add(gaussian(identityErrors, config.identityNoise()));
                 }
@@ -154,6 +159,30 @@ public final class PhotometricLoss {
         LossTerms terms = LossTerms.of("photometric", scaled(photometricSum, 1.0 / scales))
                 .plus("smoothness", scaled(smoothnessSum, 1.0 / scales));
         return new PhotometricLossResult(terms, photometric, smoothness, identityShare);
+    }
+
+    /** The errors of the unwarped sources against the target, combined as {@link #combine} does. */
+    private NDArray identityErrors(List<NDArray> sourceImages, ReprojectionTarget target) {
+        NDList identity = new NDList();
+        for (NDArray source : sourceImages) {
+            identity.add(target.error(source));
+        }
+        return combine(identity);
+    }
+
+    private ReprojectionTarget target(NDArray image) {
+        return new ReprojectionTarget(image, config.ssimWeight() > 0 ? Ssim.reference(image) : null,
+                config.ssimWeight());
+    }
+
+    /** A target image, with its SSIM statistics when the error has an SSIM term. */
+    private record ReprojectionTarget(NDArray image, Ssim.Reference ssim, double ssimWeight) {
+
+        /** (B,1,h,w) reprojection error of {@code predicted} against this target. */
+        NDArray error(NDArray predicted) {
+            return ssim == null ? ReprojectionError.of(predicted, image, ssimWeight)
+                    : ReprojectionError.of(predicted, ssim, ssimWeight);
+        }
     }
 
     /** (B,S,h,w) per-source errors stacked, or their mean (B,1,h,w) when averaging instead of taking the minimum. */

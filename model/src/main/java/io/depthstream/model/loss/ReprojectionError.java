@@ -21,11 +21,31 @@ public final class ReprojectionError {
      * @return (B,1,H,W)
      */
     public static NDArray of(NDArray predicted, NDArray target, double ssimWeight) {
-        NDArray l1 = predicted.sub(target).abs().mean(new int[] {1}, true);
+        if (ssimWeight == 0) {
+            return l1(predicted, target);
+        }
+        return of(predicted, Ssim.reference(target), ssimWeight);
+    }
+
+    /**
+     * {@link #of(NDArray, NDArray, double)} against a target whose SSIM statistics are already computed (a loss
+     * that compares several images with one target computes them once).
+     *
+     * @param predicted (B,C,H,W)
+     * @param target the target's statistics, (B,C,H,W) images
+     * @param ssimWeight α in [0, 1]
+     * @return (B,1,H,W)
+     */
+    public static NDArray of(NDArray predicted, Ssim.Reference target, double ssimWeight) {
+        NDArray l1 = l1(predicted, target.image());
         if (ssimWeight == 0) {
             return l1;
         }
-        NDArray ssim = Ssim.loss(predicted, target).mean(new int[] {1}, true);
+        NDArray ssim = target.loss(predicted).mean(new int[] {1}, true);
         return ssim.mul(ScalarConstant.of(ssim, ssimWeight)).add(l1.mul(ScalarConstant.of(l1, 1 - ssimWeight)));
+    }
+
+    private static NDArray l1(NDArray predicted, NDArray target) {
+        return predicted.sub(target).abs().mean(new int[] {1}, true);
     }
 }
