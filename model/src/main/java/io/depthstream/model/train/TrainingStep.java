@@ -2,6 +2,8 @@ package io.depthstream.model.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -284,14 +286,20 @@ public final class TrainingStep {
         }
     }
 
-    /** One read-back for all parameters: accumulating on the device avoids a synchronisation per parameter. */
+    /**
+     * One read-back for all parameters: accumulating on the device avoids a synchronisation per parameter. Each
+     * parameter's norm is one native call in its own precision, as {@code torch.nn.utils.clip_grad_norm_} computes
+     * it; the norm of those norms is taken in double precision.
+     */
     private static double globalNorm(List<NDArray> gradients) {
-        NDArray sum = null;
-        for (NDArray gradient : gradients) {
-            NDArray squares = gradient.toType(DataType.FLOAT64, false).square().sum();
-            sum = sum == null ? squares : sum.add(squares);
+        if (gradients.isEmpty()) {
+            return 0;
         }
-        return sum == null ? 0 : Math.sqrt(sum.getDouble());
+        NDList norms = new NDList(gradients.size());
+        for (NDArray gradient : gradients) {
+            norms.add(gradient.norm());
+        }
+        return NDArrays.stack(norms).toType(DataType.FLOAT64, false).norm().getDouble();
     }
 
     /** zero_() on each gradient: unlike subtracting it from itself, this also clears NaN and infinity. */
