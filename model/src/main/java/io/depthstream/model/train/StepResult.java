@@ -8,5 +8,7 @@ package io.depthstream.model.train;
  * @param learningRate the learning rate applied
  * @param gradientNorm global L2 norm of the gradients before clipping
  * @param applied false when the loss or a gradient was not finite and the update was skipped
+ * @param phases where the step's time went
  */
-public record StepResult(long step, LossReport report, double learningRate, double gradientNorm, boolean applied) {}
+public record StepResult(long step, LossReport report, double learningRate, double gradientNorm, boolean applied,
+                         StepPhases phases) {}

@@ -246,18 +246,24 @@ public final class TrainingStep {
                                 List<Augmentation> augmentations) {
         ModelConfig modelConfig = model.config();
         try (NDManager step = model.manager().newSubManager()) {
+            long start = System.nanoTime();
             TripletBatch tensors = new TripletBatch(step, batch, augmentations, modelConfig.height(),
                     modelConfig.width());
+            long batched = System.nanoTime();
             LossReport report;
+            long forwarded;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 ObjectiveResult result = objective.evaluate(model, tensors, true);
                 report = LossReport.of(result);
+                forwarded = System.nanoTime();
                 if (!Double.isFinite(report.total())) {
                     zeroGradients();
-                    return new StepResult(++steps, report, learningRate, Double.NaN, false);
+                    return new StepResult(++steps, report, learningRate, Double.NaN, false,
+                            phases(start, batched, forwarded, forwarded, forwarded));
                 }
                 collector.backward(result.total());
             }
+            long backwarded = System.nanoTime();
             // gradient handles (and what is computed from them) belong to this step, not to the model
             List<NDArray> gradients = new ArrayList<>(parameters.size());
             for (Parameter parameter : parameters) {
@@ -268,7 +274,8 @@ public final class TrainingStep {
             double norm = globalNorm(gradients);
             if (!Double.isFinite(norm)) {
                 zeroGradients();
-                return new StepResult(++steps, report, learningRate, norm, false);
+                return new StepResult(++steps, report, learningRate, norm, false,
+                        phases(start, batched, forwarded, backwarded, backwarded));
             }
             float scale = config.gradientClipNorm() > 0 && norm > config.gradientClipNorm()
                     ? (float) (config.gradientClipNorm() / norm) : 1f;
@@ -282,8 +289,14 @@ public final class TrainingStep {
                 optimizer.update(entry.getKey(), entry.getValue().getArray(), gradient, rate);
             }
             zeroGradients();
-            return new StepResult(++steps, report, learningRate, norm, true);
+            return new StepResult(++steps, report, learningRate, norm, true,
+                    phases(start, batched, forwarded, backwarded, System.nanoTime()));
         }
+    }
+
+    private static StepPhases phases(long start, long batched, long forwarded, long backwarded, long updated) {
+        return new StepPhases((batched - start) / 1e9, (forwarded - batched) / 1e9, (backwarded - forwarded) / 1e9,
+                (updated - backwarded) / 1e9);
     }
 
     /**

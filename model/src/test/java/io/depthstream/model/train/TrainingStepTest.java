@@ -76,6 +76,9 @@ class TrainingStepTest {
                 StepResult result = training.step(batch);
                 assertThat(result.applied()).isTrue();
                 assertThat(result.gradientNorm()).isPositive().isFinite();
+                StepPhases phases = result.phases();
+                assertThat(List.of(phases.data(), phases.forward(), phases.backward(), phases.optimizer()))
+                        .allSatisfy(seconds -> assertThat(seconds).isPositive());
             }
 
             assertThat(model.manager().getManagedArrays()).hasSize(arrays);

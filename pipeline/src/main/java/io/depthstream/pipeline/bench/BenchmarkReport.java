@@ -24,14 +24,16 @@ import java.util.Map;
  * @param config the model measured
  * @param pythonBanner what the PyTorch side reported (version, threads), or null when it did not run
  * @param measurements keyed {@code "<kind> batch <b> java|pytorch"} and {@code "training batch <b> <objective>"}
+ * @param trainingPhases the photometric training step's seconds per step by phase; empty when training did not run
  * @param pytorchTrainingPhases PyTorch's training seconds per step by phase; empty when its training did not run
  */
 public record BenchmarkReport(
         BenchmarkMachine machine, ModelConfig config, String pythonBanner, Map<String, Measurement> measurements,
-        Map<String, Double> pytorchTrainingPhases) {
+        Map<String, Double> trainingPhases, Map<String, Double> pytorchTrainingPhases) {
 
     public BenchmarkReport {
         measurements = Collections.unmodifiableMap(new LinkedHashMap<>(measurements));
+        trainingPhases = Collections.unmodifiableMap(new LinkedHashMap<>(trainingPhases));
         pytorchTrainingPhases = Collections.unmodifiableMap(new LinkedHashMap<>(pytorchTrainingPhases));
     }
 
@@ -62,14 +64,14 @@ public record BenchmarkReport(
                 measurements.put(m.name(), m);
             }
         }
-        return new BenchmarkReport(machine, config, banner, measurements, Map.of());
+        return new BenchmarkReport(machine, config, banner, measurements, Map.of(), Map.of());
     }
 
     /** This report with more measurements (e.g. the training benchmark's). */
     public BenchmarkReport plus(List<Measurement> more) {
         Map<String, Measurement> all = new LinkedHashMap<>(measurements);
         more.forEach(m -> all.put(m.name(), m));
-        return new BenchmarkReport(machine, config, pythonBanner, all, pytorchTrainingPhases);
+        return new BenchmarkReport(machine, config, pythonBanner, all, trainingPhases, pytorchTrainingPhases);
     }
 
     /**
@@ -83,16 +85,19 @@ public record BenchmarkReport(
     public BenchmarkReport plusTraining(TrainingBenchmark benchmark, int batch, Map<String, LossConfig> triplets,
             Path python, Path script) throws IOException {
         if (python == null) {
-            return plus(benchmark.run(batch, triplets));
+            return plusTraining(benchmark.run(batch, triplets, null), pythonBanner);
         }
         try (PythonEagerProcess process = new PythonEagerProcess(python, script, config.architecture().configName(),
                 config.height(), config.width(), machine.torchThreads())) {
-            TrainingBenchmark.Result result = benchmark.run(batch, triplets, process);
-            Map<String, Measurement> all = new LinkedHashMap<>(measurements);
-            result.measurements().forEach(m -> all.put(m.name(), m));
-            return new BenchmarkReport(machine, config, pythonBanner == null ? process.banner() : pythonBanner, all,
-                    result.pytorchPhases());
+            return plusTraining(benchmark.run(batch, triplets, process),
+                    pythonBanner == null ? process.banner() : pythonBanner);
         }
+    }
+
+    private BenchmarkReport plusTraining(TrainingBenchmark.Result result, String banner) {
+        Map<String, Measurement> all = new LinkedHashMap<>(measurements);
+        result.measurements().forEach(m -> all.put(m.name(), m));
+        return new BenchmarkReport(machine, config, banner, all, result.phases(), result.pytorchPhases());
     }
 
     /** Frames per synthetic-rendering round: a few seconds of work here. */
@@ -138,6 +143,10 @@ public record BenchmarkReport(
             Measurement baseline = training.get(0);
             root.put("training_batch", batch(baseline));
             root.put("train_step_s", batch(baseline) / baseline.median());
+            if (!trainingPhases.isEmpty()) {
+                ObjectNode phases = root.putObject("training_s_per_step");
+                trainingPhases.forEach(phases::put);
+            }
             List<Measurement> triplets = trainingTriplets(training);
             if (!triplets.isEmpty()) {
                 ObjectNode overheads = root.putObject("training_triplet_overhead");
@@ -225,6 +234,7 @@ public record BenchmarkReport(
                         .append(m == baseline ? "" : String.format(Locale.ROOT, "%+.1f%%", 100 * overhead(baseline, m)))
                         .append(" |\n");
             }
+            appendPhases(md, "depthstream seconds per step (photometric):", trainingPhases);
             if (pytorch != null) {
                 md.append(String.format(Locale.ROOT, "%n| training step, batch %d, photometric | depthstream frames/s"
                         + " | PyTorch frames/s | depthstream s/step | PyTorch s/step | ratio |%n"
@@ -232,15 +242,18 @@ public record BenchmarkReport(
                         config.architecture().configName(), config.width(), config.height(), format(baseline),
                         format(pytorch), batch(baseline) / baseline.median(), batch(pytorch) / pytorch.median(),
                         baseline.median() / pytorch.median()));
-                if (!pytorchTrainingPhases.isEmpty()) {
-                    md.append(String.format(Locale.ROOT, "%nPyTorch seconds per step:"));
-                    pytorchTrainingPhases.forEach((phase, seconds) ->
-                            md.append(String.format(Locale.ROOT, " %s %.3f", phase, seconds)));
-                    md.append(String.format(Locale.ROOT, "%n"));
-                }
+                appendPhases(md, "PyTorch seconds per step:", pytorchTrainingPhases);
             }
         }
         return md.toString();
+    }
+
+    private static void appendPhases(StringBuilder md, String title, Map<String, Double> phases) {
+        if (!phases.isEmpty()) {
+            md.append(String.format(Locale.ROOT, "%n%s", title));
+            phases.forEach((phase, seconds) -> md.append(String.format(Locale.ROOT, " %s %.3f", phase, seconds)));
+            md.append(String.format(Locale.ROOT, "%n"));
+        }
     }
 
     /** The training measurements, the photometric baseline first. */

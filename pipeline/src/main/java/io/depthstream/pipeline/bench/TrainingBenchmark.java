@@ -6,6 +6,7 @@ import io.depthstream.model.loss.BoundarySource;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.ModelConfig;
 import io.depthstream.model.train.LossConfig;
+import io.depthstream.model.train.StepPhases;
 import io.depthstream.model.train.TrainingConfig;
 import io.depthstream.model.train.TrainingSample;
 import io.depthstream.model.train.TrainingStep;
@@ -72,8 +73,8 @@ public final class TrainingBenchmark {
      * at the same batch, size and thread count ({@code integration-tests/bench/monodepth2_train.py}).
      *
      * @param python the PyTorch training process, or null for the Java objectives alone
-     * @return the baseline, per-term and (with {@code python}) {@link #PYTORCH} measurements, and PyTorch's seconds
-     *     per step in each phase averaged over the measured rounds
+     * @return the baseline, per-term and (with {@code python}) {@link #PYTORCH} measurements, and the baseline's and
+     *     PyTorch's seconds per step in each phase averaged over the measured rounds
      */
     Result run(int batch, Map<String, LossConfig> triplets, PythonEagerProcess python) throws IOException {
         if (triplets.isEmpty()) {
@@ -103,6 +104,7 @@ public final class TrainingBenchmark {
             fps.add(new ArrayList<>());
         }
         Map<String, Double> phases = new LinkedHashMap<>();
+        Map<String, Double> javaPhases = new LinkedHashMap<>();
         for (int round = 0; round <= rounds; round++) {
             for (int turn = 0; turn < turns; turn++) {
                 // the order rotates every round, so no side always runs right after another
@@ -111,7 +113,13 @@ public final class TrainingBenchmark {
                 if (which < steps.size()) {
                     long start = System.nanoTime();
                     for (int i = 0; i < stepsPerRound; i++) {
-                        steps.get(which).step(samples);
+                        StepPhases split = steps.get(which).step(samples).phases();
+                        if (which == 0 && round > 0) {
+                            javaPhases.merge("data", split.data(), Double::sum);
+                            javaPhases.merge("forward", split.forward(), Double::sum);
+                            javaPhases.merge("backward", split.backward(), Double::sum);
+                            javaPhases.merge("optimizer", split.optimizer(), Double::sum);
+                        }
                     }
                     seconds = (System.nanoTime() - start) / 1e9;
                 } else {
@@ -134,18 +142,23 @@ public final class TrainingBenchmark {
         for (int i = 0; i < turns; i++) {
             measurements.add(new Measurement(key(batch, keys.get(i)), fps.get(i)));
         }
+        return new Result(measurements, perStep(javaPhases), perStep(phases));
+    }
+
+    private Map<String, Double> perStep(Map<String, Double> totals) {
         Map<String, Double> perStep = new LinkedHashMap<>();
-        phases.forEach((phase, s) -> perStep.put(phase, s / ((double) rounds * stepsPerRound)));
-        return new Result(measurements, perStep);
+        totals.forEach((phase, s) -> perStep.put(phase, s / ((double) rounds * stepsPerRound)));
+        return perStep;
     }
 
     /**
      * What {@link #run(int, Map, PythonEagerProcess)} measured.
      *
      * @param measurements baseline, one per triplet term and, when PyTorch ran, its measurement
+     * @param phases the photometric baseline's seconds per step by phase (data, forward, backward, optimizer)
      * @param pytorchPhases PyTorch's seconds per step by phase (data, forward, backward, optimizer); empty without it
      */
-    record Result(List<Measurement> measurements, Map<String, Double> pytorchPhases) {
+    record Result(List<Measurement> measurements, Map<String, Double> phases, Map<String, Double> pytorchPhases) {
     }
 
     private static List<TrainingSample> samples(int batch, ModelConfig config) {

@@ -30,7 +30,11 @@ class BenchmarkReportTest {
         Map<String, Double> phases = new LinkedHashMap<>();
         phases.put("data", 0.1);
         phases.put("forward", 3.5);
-        BenchmarkReport report = new BenchmarkReport(MACHINE, CONFIG, "torch 1.13.0 threads 2", measurements, phases);
+        Map<String, Double> javaPhases = new LinkedHashMap<>();
+        javaPhases.put("data", 0.05);
+        javaPhases.put("forward", 2.25);
+        BenchmarkReport report = new BenchmarkReport(MACHINE, CONFIG, "torch 1.13.0 threads 2", measurements,
+                javaPhases, phases);
 
         ObjectNode json = report.toJson(new ObjectMapper());
         String markdown = report.toMarkdown();
@@ -43,6 +47,7 @@ class BenchmarkReportTest {
         assertThat(json.get("training_batch").asInt()).isEqualTo(4);
         assertThat(json.get("train_step_s").asDouble()).isCloseTo(4 / 0.7, within(1e-12));
         assertThat(json.at("/pytorch_training_s_per_step/forward").asDouble()).isEqualTo(3.5);
+        assertThat(json.at("/training_s_per_step/forward").asDouble()).isEqualTo(2.25);
         assertThat(json.at("/machine/pytorch_eager").asText()).isEqualTo("torch 1.13.0 threads 2");
         assertThat(json.has("pytorch_eager_fps")).isFalse();
         assertThat(markdown)
@@ -50,6 +55,7 @@ class BenchmarkReportTest {
                 .doesNotContain("| training batch 4 pytorch |")
                 .contains("| resnet18 640x192 | 0.70 (0.60–0.80) | 0.45 (0.40–0.50) | 5.71 | 8.89 | 1.56 |")
                 .contains("PyTorch seconds per step: data 0.100 forward 3.500")
+                .contains("depthstream seconds per step (photometric): data 0.050 forward 2.250")
                 // no inference ran, so no inference table even though a PyTorch banner is present
                 .doesNotContain("| kind | batch |");
     }
@@ -72,7 +78,7 @@ class BenchmarkReportTest {
         measurements.put(TrainingBenchmark.key(1, "photometric"),
                 new Measurement(TrainingBenchmark.key(1, "photometric"), List.of(2.0)));
         measurements.put(TrainingBenchmark.key(1, "fsre"), new Measurement(TrainingBenchmark.key(1, "fsre"), List.of(1.0)));
-        BenchmarkReport report = new BenchmarkReport(MACHINE, CONFIG, null, measurements, Map.of());
+        BenchmarkReport report = new BenchmarkReport(MACHINE, CONFIG, null, measurements, Map.of(), Map.of());
 
         ObjectNode json = report.toJson(new ObjectMapper());
 
