@@ -72,13 +72,10 @@ public final class PhotometricLoss {
         NDArray smoothnessSum = null;
         // At full resolution every scale compares with the same target, and the identity errors (unwarped sources,
         // no gradient) are the same at every scale: both are computed once, not once per scale.
+        List<NDArray> fullSourceImages = sources.stream().map(SourceView::image).toList();
         ReprojectionTarget fullTarget = config.fullResolution() ? target(input.target()) : null;
-        NDArray fullIdentityErrors = null;
-        if (config.fullResolution() && config.autoMask()) {
-            List<NDArray> images = new ArrayList<>(sources.size());
-            sources.forEach(source -> images.add(source.image()));
-            fullIdentityErrors = identityErrors(images, fullTarget);
-        }
+        NDArray fullIdentityErrors = config.fullResolution() && config.autoMask()
+                ? identityErrors(fullSourceImages, fullTarget) : null;
         for (int s = 0; s < scales; s++) {
             NDArray disparity = input.disparities().get(s);
             int h = (int) disparity.getShape().get(2);
@@ -87,7 +84,7 @@ public final class PhotometricLoss {
 
             NDArray warpDisparity;
             ReprojectionTarget target;
-            List<NDArray> sourceImages = new ArrayList<>(sources.size());
+            List<NDArray> sourceImages;
             NDArray k;
             NDArray invK;
             int warpHeight;
@@ -95,7 +92,7 @@ public final class PhotometricLoss {
             if (config.fullResolution()) {
                 warpDisparity = BilinearResize.resize(disparity, height, width);
                 target = fullTarget;
-                sources.forEach(source -> sourceImages.add(source.image()));
+                sourceImages = fullSourceImages;
                 k = input.k();
                 invK = input.invK();
                 warpHeight = height;
@@ -103,7 +100,7 @@ public final class PhotometricLoss {
             } else {
                 warpDisparity = disparity;
                 target = target(targetAtScale);
-                sources.forEach(source -> sourceImages.add(atSize(source.image(), h, w)));
+                sourceImages = fullSourceImages.stream().map(image -> atSize(image, h, w)).toList();
                 double sx = (double) w / width;
                 double sy = (double) h / height;
                 k = diagonal(input.k(), sx, sy).matMul(input.k());

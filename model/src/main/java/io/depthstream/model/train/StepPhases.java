@@ -10,10 +10,4 @@ package io.depthstream.model.train;
  * @param backward the gradients
  * @param optimizer the gradient norm, clipping, Adam and clearing the gradients; 0 when the update was skipped
  */
-public record StepPhases(double data, double forward, double backward, double optimizer) {
-
-    /** The whole step. */
-    public double total() {
-        return data + forward + backward + optimizer;
-    }
-}
+public record StepPhases(double data, double forward, double backward, double optimizer) {}
