@@ -1,9 +1,13 @@
 package io.depthstream.model.train;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
 import ai.djl.nn.Parameter;
 import io.depthstream.model.geometry.Intrinsics;
+import io.depthstream.model.loss.PhotometricLossConfig;
 import io.depthstream.model.net.Architecture;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.ModelConfig;
@@ -151,6 +155,31 @@ class TrainingStepTest {
             float[] after = weight.toFloatArray();
             assertThat(after[1]).isEqualTo(before[1]);
             assertThat(after[after.length - 1]).isEqualTo(before[before.length - 1]);
+        }
+    }
+
+    @Test
+    void theReportedGradientNormIsTheL2NormOfEveryParameterGradient() {
+        // no augmentation and no tie-break noise: the step's gradients are a function of the weights and the batch
+        TrainingConfig config = TrainingConfig.monodepth2(1).withAugmentation(false).withLoss(LossConfig.monodepth2()
+                .withPhotometric(PhotometricLossConfig.monodepth2().withIdentityNoise(0)));
+        List<TrainingSample> batch = List.of(slidingPlane(1.0), slidingPlane(-1.5));
+        List<Augmentation> none = List.of(Augmentation.none(), Augmentation.none());
+        double reported;
+        try (DepthModel model = DepthModel.initialise(LITE, Device.cpu(), 3)) {
+            reported = new TrainingStep(model, config).step(batch, none).gradientNorm();
+        }
+        try (DepthModel model = DepthModel.initialise(LITE, Device.cpu(), 3);
+             NDManager manager = model.manager().newSubManager()) {
+            TrainingStep training = new TrainingStep(model, config);
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                TripletBatch tensors = new TripletBatch(manager, batch, none, H, W);
+                collector.backward(training.objective().evaluate(model, tensors, true).total());
+            }
+            double expected = DifferentialTripletTrainingTest.gradientNorm(training.parameters());
+
+            assertThat(expected).isPositive();
+            assertThat(reported).isCloseTo(expected, org.assertj.core.api.Assertions.withinPercentage(1e-3));
         }
     }
 
