@@ -10,6 +10,7 @@ import io.depthstream.model.net.ModelConfig;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,10 @@ import java.util.Map;
 /**
  * Imports monodepth2 checkpoints ({@code encoder.pth}, {@code depth.pth}, and optionally {@code pose_encoder.pth},
  * {@code pose.pth}) without Python: reads PyTorch's files, infers the architecture and input size, and copies every
- * tensor onto the matching parameter. Every key must match: unknown or missing keys are errors naming the key.
+ * tensor onto the matching parameter. Every key must match: unknown or missing keys are errors naming the key. The
+ * keys monodepth2 writes that are no parameter of the depth or pose network (torchvision's ImageNet classifier in
+ * both encoders, batch norms' {@code num_batches_tracked}, plain values such as {@code use_stereo}) are skipped and
+ * listed in the {@link Result}.
  */
 public final class Monodepth2Import {
 
@@ -26,15 +30,60 @@ public final class Monodepth2Import {
     static final String POSE_ENCODER = "pose_encoder.pth";
     static final String POSE = "pose.pth";
 
+    /**
+     * The classifier monodepth2's encoders keep: they wrap a whole torchvision ResNet, whose average-pool + fully
+     * connected head is saved with the convolutional layers although no forward pass of monodepth2 reaches it.
+     */
+    private static final List<String> CLASSIFIER_KEYS = List.of("encoder.fc.weight", "encoder.fc.bias");
+    private static final String BATCH_COUNTER = "num_batches_tracked";
+    /** The plain values of {@code encoder.pth} the import reads; every other plain value is skipped. */
+    private static final List<String> SIZE_KEYS = List.of("height", "width");
+
     private Monodepth2Import() {}
+
+    /** Why a checkpoint entry was read but not copied onto the model. */
+    public enum SkipReason {
+        /** {@code encoder.fc.weight} / {@code encoder.fc.bias} of {@code encoder.pth} or {@code pose_encoder.pth}. */
+        CLASSIFIER("torchvision's ImageNet classifier, unused by depth and pose"),
+        /** A batch norm's {@code num_batches_tracked}, next to the statistics of a batch norm the network has. */
+        BATCH_COUNTER("batch-norm training counters, no effect on the outputs"),
+        /** A non-tensor entry other than {@code encoder.pth}'s height and width, such as {@code use_stereo}. */
+        PLAIN_VALUE("not a tensor; only encoder.pth's height and width are read");
+
+        private final String description;
+
+        SkipReason(String description) {
+            this.description = description;
+        }
+
+        /** Why such keys are skipped, for people. */
+        public String description() {
+            return description;
+        }
+    }
+
+    /**
+     * A key a checkpoint holds that the import accepted without copying it.
+     *
+     * @param file the checkpoint's file name, such as {@code encoder.pth}
+     * @param key the state dict key
+     * @param reason why it is not part of the depthstream model
+     */
+    public record SkippedKey(String file, String key, SkipReason reason) {}
 
     /**
      * What an import produced.
      *
      * @param model the model, parameters loaded (the caller closes it)
      * @param poseImported whether pose files were present; without them the pose network keeps seeded random weights
+     * @param skipped the keys read but not copied, in file order (encoder, depth, pose encoder, pose) then key order
      */
-    public record Result(DepthModel model, boolean poseImported) {}
+    public record Result(DepthModel model, boolean poseImported, List<SkippedKey> skipped) {
+
+        public Result {
+            skipped = List.copyOf(skipped);
+        }
+    }
 
     /**
      * Reads the checkpoints in {@code directory} onto a new model on {@code device}.
@@ -59,14 +108,15 @@ public final class Monodepth2Import {
         DepthModel model = DepthModel.forLoading(config, device);
         try {
             Map<String, Parameter> parameters = model.torchParameters();
-            copy(encoder, parameters, ENCODER);
-            copy(depth, parameters, DEPTH);
+            List<SkippedKey> skipped = new ArrayList<>();
+            copy(encoder, parameters, ENCODER, skipped);
+            copy(depth, parameters, DEPTH, skipped);
             if (pose) {
-                copy(TorchCheckpoint.read(require(poseEncoderFile)), parameters, POSE_ENCODER);
-                copy(TorchCheckpoint.read(require(poseFile)), parameters, POSE);
+                copy(TorchCheckpoint.read(require(poseEncoderFile)), parameters, POSE_ENCODER, skipped);
+                copy(TorchCheckpoint.read(require(poseFile)), parameters, POSE, skipped);
             }
             model.parametersChanged();
-            return new Result(model, pose);
+            return new Result(model, pose, skipped);
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -116,12 +166,26 @@ public final class Monodepth2Import {
                 + "-channel stem is not a supported architecture (resnet18, resnet50, lite)");
     }
 
-    private static void copy(TorchCheckpoint checkpoint, Map<String, Parameter> parameters, String file) {
+    private static void copy(TorchCheckpoint checkpoint, Map<String, Parameter> parameters, String file,
+                             List<SkippedKey> skipped) {
         String prefix = file + "/";
+        boolean encoderFile = file.equals(ENCODER) || file.equals(POSE_ENCODER);
+        for (String key : checkpoint.values().keySet()) {
+            if (!(file.equals(ENCODER) && SIZE_KEYS.contains(key))) {
+                skipped.add(new SkippedKey(file, key, SkipReason.PLAIN_VALUE));
+            }
+        }
         for (Map.Entry<String, TorchTensor> entry : checkpoint.tensors().entrySet()) {
             String key = entry.getKey();
-            if (key.endsWith("num_batches_tracked")) {
-                continue; // a training counter with no effect on the network
+            if (encoderFile && CLASSIFIER_KEYS.contains(key)) {
+                skipped.add(new SkippedKey(file, key, SkipReason.CLASSIFIER));
+                continue;
+            }
+            // only beside a batch norm the network has: a counter anywhere else is a misspelt or foreign key
+            if (key.endsWith("." + BATCH_COUNTER) && parameters.containsKey(
+                    prefix + key.substring(0, key.length() - BATCH_COUNTER.length()) + "running_mean")) {
+                skipped.add(new SkippedKey(file, key, SkipReason.BATCH_COUNTER));
+                continue;
             }
             Parameter parameter = parameters.get(prefix + key);
             if (parameter == null) {
