@@ -76,7 +76,8 @@ public final class Monodepth2Import {
      *
      * @param model the model, parameters loaded (the caller closes it)
      * @param poseImported whether pose files were present; without them the pose network keeps seeded random weights
-     * @param skipped the keys read but not copied, in file order (encoder, depth, pose encoder, pose) then key order
+     * @param skipped the keys read but not copied, file by file (encoder, depth, pose encoder, pose): a file's plain
+     *     values first, then its tensors in the file's order
      */
     public record Result(DepthModel model, boolean poseImported, List<SkippedKey> skipped) {
 
