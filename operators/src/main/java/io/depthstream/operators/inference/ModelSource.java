@@ -2,6 +2,7 @@ package io.depthstream.operators.inference;
 
 import ai.djl.Device;
 import io.depthstream.model.io.ModelWeights;
+import io.depthstream.model.io.ShippedModel;
 import io.depthstream.model.net.Architecture;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.ModelConfig;
@@ -14,8 +15,8 @@ import java.util.List;
 
 /**
  * Where the inference operator's model comes from: a native weights directory ({@link ModelWeights}), a version of
- * a {@link ModelStore} (any Flink file system), or a model freshly initialised from a seed (tests, and the demo
- * without trained weights). Serializable, so it travels
+ * a {@link ModelStore} (any Flink file system), a model that ships with depthstream ({@link ShippedModel}), or a
+ * model freshly initialised from a seed (tests and experiments). Serializable, so it travels
  * with the job graph; the model itself is only built in the operator's {@code open}.
  *
  * @param weightsDirectory the weights directory (a path on every TaskManager, or a model store version's URI with
@@ -29,6 +30,7 @@ import java.util.List;
  * @param seed seeded model: the engine seed
  * @param storeVersion the model store version's name ({@code v<N>}) when {@code weightsDirectory} is its URI, else
  *     null
+ * @param shipped the shipped model's name ({@link ShippedModel#initName()}), or null
  */
 public record ModelSource(
         String weightsDirectory,
@@ -39,12 +41,18 @@ public record ModelSource(
         double maxDepth,
         List<Integer> scales,
         int seed,
-        String storeVersion) implements Serializable {
+        String storeVersion,
+        String shipped) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
     public ModelSource {
-        if (weightsDirectory == null) {
+        if (shipped != null) {
+            if (ShippedModel.byName(shipped) == null) {
+                throw new IllegalArgumentException("no shipped model '" + shipped + "' (there is " + ShippedModel.names()
+                        + ")");
+            }
+        } else if (weightsDirectory == null) {
             // validates the seeded configuration now, on the client, rather than in every subtask
             config(architecture, height, width, minDepth, maxDepth, scales);
             scales = List.copyOf(scales);
@@ -55,22 +63,30 @@ public record ModelSource(
 
     /** A native weights directory. */
     public static ModelSource weights(Path directory) {
-        return new ModelSource(directory.toString(), null, 0, 0, 0, 0, null, 0, null);
+        return new ModelSource(directory.toString(), null, 0, 0, 0, 0, null, 0, null, null);
+    }
+
+    /** A model that ships with depthstream. */
+    public static ModelSource shipped(ShippedModel model) {
+        return new ModelSource(null, null, 0, 0, 0, 0, null, 0, null, model.initName());
     }
 
     /** A model initialised from {@code seed} for {@code config}. */
     public static ModelSource random(ModelConfig config, int seed) {
         return new ModelSource(null, config.architecture(), config.height(), config.width(), config.minDepth(),
-                config.maxDepth(), config.scales(), seed, null);
+                config.maxDepth(), config.scales(), seed, null, null);
     }
 
     /** A published version of a model store, loaded through Flink's file systems. */
     public static ModelSource storeVersion(PublishedVersion version) {
-        return new ModelSource(version.uri(), null, 0, 0, 0, 0, null, 0, version.name());
+        return new ModelSource(version.uri(), null, 0, 0, 0, 0, null, 0, version.name(), null);
     }
 
     /** Loads or initialises the model on {@code device}. */
     public DepthModel load(Device device) {
+        if (shipped != null) {
+            return ShippedModel.byName(shipped).load(device);
+        }
         if (storeVersion != null) {
             return ModelStore.load(weightsDirectory, device);
         }
@@ -82,9 +98,13 @@ public record ModelSource(
 
     /**
      * The version results are tagged with: the weights' metadata {@code version} when it has one, otherwise
-     * {@code weights-<directory name>}; {@code random-<architecture>-<seed>} for a seeded model.
+     * {@code weights-<directory name>}; the shipped model's name ({@code lite-synthetic}); {@code
+     * random-<architecture>-<seed>} for a seeded model.
      */
     public String version() {
+        if (shipped != null) {
+            return ShippedModel.byName(shipped).version();
+        }
         if (storeVersion != null) {
             return storeVersion;
         }

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import io.depthstream.model.device.DeviceChoice;
 import io.depthstream.model.io.ModelWeights;
+import io.depthstream.model.io.ShippedModel;
 import io.depthstream.model.net.Architecture;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.ModelConfig;
@@ -19,8 +20,9 @@ final class ModelOptions {
             description = "Native weights directory (from train or import-monodepth2).")
     Path weights;
 
-    @Option(names = "--init", paramLabel = "random",
-            description = "Instead of --weights: a seeded randomly initialised model, for experiments only.")
+    @Option(names = "--init", paramLabel = "synthetic|random",
+            description = "Instead of --weights: synthetic, the model that ships with depthstream (lite, trained on "
+                    + "synthetic drives), or random, a seeded randomly initialised model for experiments.")
     String init;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed for --init random (default: ${DEFAULT-VALUE}).")
@@ -51,11 +53,16 @@ final class ModelOptions {
         }
         if (init == null) {
             throw new CommandLine.ParameterException(commandLine, "no --weights given: a randomly initialised network"
-                    + " is not a model. Pass --weights DIR (see train and import-monodepth2), or --init random"
-                    + " --seed N for experiments");
+                    + " is not a model. Pass --weights DIR (see train and import-monodepth2), --init synthetic (the shipped"
+                    + " model) or --init random --seed N for experiments");
+        }
+        ShippedModel shipped = ShippedModel.byName(init);
+        if (shipped != null) {
+            return shipped.load(target);
         }
         if (!"random".equals(init)) {
-            throw new CommandLine.ParameterException(commandLine, "--init accepts only 'random', got '" + init + "'");
+            throw new CommandLine.ParameterException(commandLine, "--init accepts random or " + ShippedModel.names()
+                    + ", got '" + init + "'");
         }
         ModelConfig config = ModelConfig.monodepth2(Architecture.parse(architecture)).withSize(height, width);
         return DepthModel.initialise(config, target, seed);

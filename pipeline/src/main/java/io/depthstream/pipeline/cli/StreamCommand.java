@@ -48,8 +48,10 @@ public final class StreamCommand implements Callable<Integer> {
     @Option(names = "--weights", paramLabel = "WEIGHTS", description = "Native weights directory.")
     String weights;
 
-    @Option(names = "--init", paramLabel = "random",
-            description = "A seeded random model instead of weights (its depth is meaningless).")
+    @Option(names = "--init", paramLabel = "synthetic|random",
+            description = "Instead of --weights: synthetic, the model that ships with depthstream (lite, trained on "
+                    + "synthetic drives; for real cameras import monodepth2 weights or train on your data), or "
+                    + "random, a seeded random model (its depth is meaningless).")
     String init;
 
     @Option(names = "--parallelism", paramLabel = "N", description = "Parallelism of the job.")

@@ -1,5 +1,6 @@
 package io.depthstream.pipeline.config;
 
+import io.depthstream.model.io.ShippedModel;
 import io.depthstream.operators.codec.WireFormat;
 import io.depthstream.operators.inference.FramePolicy;
 import io.depthstream.operators.inference.InferenceSettings;
@@ -113,11 +114,13 @@ public record StreamingConfig(
     private String modelProblem() {
         return first(
                 model.weights() == null && model.init() == null
-                        ? "model.weights is required (or model.init: random for a seeded random model, whose depth is"
-                                + " meaningless)" : null,
+                        ? "model.weights is required (or model.init: synthetic for the shipped model trained on "
+                                + "synthetic drives, or random for a seeded random model, whose depth is meaningless)"
+                        : null,
                 optionalText("model.weights", model.weights(), "a weights directory"),
-                model.init() != null && !"random".equals(model.init())
-                        ? "model.init can only be random (or be left out), got " + shown(model.init()) : null,
+                model.init() != null && !"random".equals(model.init()) && ShippedModel.byName(model.init()) == null
+                        ? "model.init can only be random or " + ShippedModel.names() + " (or be left out), got "
+                                + shown(model.init()) : null,
                 oneOf("model.arch", model.arch(), "resnet18", "resnet50", "lite"),
                 networkSide("model.height", model.height()),
                 networkSide("model.width", model.width()),
@@ -252,8 +255,9 @@ public record StreamingConfig(
     /**
      * The model and its batching.
      *
-     * @param weights native weights directory, or null with {@code init: random}
-     * @param init {@code random} for a seeded random model (experiments and tests), else null
+     * @param weights native weights directory, or null with {@code init}
+     * @param init {@code synthetic} for the model that ships with depthstream (trained on synthetic drives),
+     *     {@code random} for a seeded random model (experiments and tests), else null
      * @param arch architecture of a random model: resnet18, resnet50 or lite
      * @param height network input height of a random model
      * @param width network input width of a random model

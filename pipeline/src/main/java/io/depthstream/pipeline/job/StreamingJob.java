@@ -3,6 +3,7 @@ package io.depthstream.pipeline.job;
 import ai.djl.Device;
 import io.depthstream.model.device.DeviceChoice;
 import io.depthstream.model.io.ModelWeights;
+import io.depthstream.model.io.ShippedModel;
 import io.depthstream.model.net.Architecture;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.ModelConfig;
@@ -158,8 +159,10 @@ public final class StreamingJob {
         SingleOutputStreamOperator<DepthResult> results;
         if (fineTune.enabled()) {
             // Flink graphs have no cycles: the learner's updates go out to Kafka and come back in as a source
+            // a shipped model is trained weights too: its learner takes the trained-weights defaults
+            boolean trained = config.model().weights() != null || !"random".equals(config.model().init());
             LearnerSettings learner = new LearnerSettings(fineTune.store(), start, DeviceChoice.parse(fineTune.device()),
-                    learnerConfig(fineTune, config.model().weights() != null), fineTune.maxShare(), fineTune.threads());
+                    learnerConfig(fineTune, trained), fineTune.maxShare(), fineTune.threads());
             LearnerOperator.apply(triplets.getSideOutput(TripletAssembler.FINE_TUNE), learner)
                     .name("learner")
                     .sinkTo(ResultKafkaSinks.modelUpdates(kafka.bootstrap(), kafka.topics().modelUpdates()))
@@ -255,6 +258,10 @@ public final class StreamingJob {
         if (model.weights() != null) {
             return ModelSource.weights(Path.of(model.weights()));
         }
+        ShippedModel shipped = ShippedModel.byName(model.init());
+        if (shipped != null) {
+            return ModelSource.shipped(shipped);
+        }
         ModelConfig config = ModelConfig.monodepth2(Architecture.parse(model.arch()))
                 .withSize(model.height(), model.width());
         return ModelSource.random(config, Math.toIntExact(model.seed()));
@@ -277,6 +284,9 @@ public final class StreamingJob {
 
     /** The network's configuration (its input size is what frames are resized to). */
     static ModelConfig networkConfig(ModelSource model) {
+        if (model.shipped() != null) {
+            return ShippedModel.byName(model.shipped()).config();
+        }
         if (model.weightsDirectory() != null) {
             return ModelWeights.readConfig(Path.of(model.weightsDirectory()));
         }
