@@ -1,7 +1,11 @@
 package io.depthstream.model.io;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.depthstream.model.net.DepthModel;
 
 import java.io.BufferedInputStream;
@@ -13,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -34,12 +39,55 @@ public final class PackedWeights {
     /** The file name inside a shipped model's directory. */
     public static final String FILE = "weights.packed";
 
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final int MAGIC = 0x44535057; // "DSPW"
     private static final int VERSION = 1;
     private static final byte FLOAT32 = 0;
     private static final byte INT8_PER_CHANNEL = 1;
 
     private PackedWeights() {}
+
+    /**
+     * Writes a shipped model's directory: {@code config.json} as {@link ModelWeights} writes it (format, model
+     * configuration, {@code metadata}) and {@link #FILE}.
+     */
+    public static void pack(DepthModel model, Path directory, Map<String, ?> metadata) {
+        try {
+            Files.createDirectories(directory);
+            try (OutputStream out = Files.newOutputStream(directory.resolve(FILE))) {
+                write(model, out);
+            }
+            ObjectNode root = JSON.createObjectNode();
+            root.put("format", ModelWeights.FORMAT);
+            root.put("formatVersion", ModelWeights.FORMAT_VERSION);
+            root.set("config", ModelWeights.configJson(model.config()));
+            root.set("metadata", JSON.valueToTree(metadata));
+            JSON.writeValue(directory.resolve(ModelWeights.CONFIG_FILE).toFile(), root);
+        } catch (IOException e) {
+            throw new InvalidWeightsException(directory, "cannot write packed weights: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a directory written by {@link #pack} onto a new model on {@code device} (the caller closes it).
+     *
+     * @throws InvalidWeightsException naming the file at fault
+     */
+    public static DepthModel load(Path directory, Device device) {
+        DepthModel model = DepthModel.forLoading(ModelWeights.readConfig(directory), device);
+        Path file = directory.resolve(FILE);
+        try (InputStream in = Files.newInputStream(file)) {
+            read(in, model, file);
+            return model;
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            if (e instanceof InvalidWeightsException invalid) {
+                throw invalid;
+            }
+            throw new InvalidWeightsException(file, Files.exists(file) ? "cannot be read: " + e.getMessage()
+                    : "is missing", e);
+        }
+    }
 
     /** Writes every parameter of {@code model}; convolution weights (rank 4) quantised per output channel. */
     public static void write(DepthModel model, OutputStream target) throws IOException {

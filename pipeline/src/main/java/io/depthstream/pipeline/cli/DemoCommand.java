@@ -1,9 +1,12 @@
 package io.depthstream.pipeline.cli;
 
+import io.depthstream.model.data.synth.Palette;
+import io.depthstream.model.io.ShippedModel;
 import io.depthstream.pipeline.embedded.Demo;
 import io.depthstream.pipeline.embedded.DemoOptions;
 import io.depthstream.pipeline.embedded.DemoProgress;
 import io.depthstream.pipeline.embedded.DemoSummary;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,10 +38,21 @@ import java.util.concurrent.Callable;
                     + "(synthetic drives have it), model_version; with --fine-tune also fine_tune: steps, "
                     + "published_versions, heldout_loss_first/last, abs_rel_first_version/last_version.",
             "",
-            "Without --weights the model is a seeded random network: the pipeline runs for real, but its depth is "
-                    + "meaningless and the summary says so."
+            "Without --weights the demo serves the shipped model lite-synthetic (lite 320x96, trained with "
+                    + "depthstream's own train on synthetic drives, models/lite-synthetic/README.md): its depth maps show "
+                    + "road, facades and cars, and summary.json reports its abs_rel on the demo's drives. On real "
+                    + "camera images it does much worse (the domain gap): import monodepth2 weights "
+                    + "(import-monodepth2) or train or fine-tune on your data. --init random serves a seeded random "
+                    + "network instead (--arch, --height, --width), whose depth is meaningless.",
+            "",
+            "--fine-tune adapts the start model online to drives painted in other colours (--palette alternate, "
+                    + "a domain shift), 240 frames per camera unless --frames is given, and reports each published "
+                    + "version; with --init random it learns from scratch on standard drives."
         })
 public final class DemoCommand implements Callable<Integer> {
+
+    /** Frames per camera of a fine-tuning demo: enough for the learner to publish a few versions. */
+    static final int FINE_TUNE_FRAMES = 240;
 
     @Spec
     CommandSpec spec;
@@ -51,9 +65,13 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Cameras (drives) to stream side by side (default: ${DEFAULT-VALUE}).")
     int cameras;
 
-    @Option(names = "--frames", defaultValue = "30", paramLabel = "M",
-            description = "Frames per synthetic drive (default: ${DEFAULT-VALUE}).")
-    int frames;
+    @Option(names = "--frames", paramLabel = "M",
+            description = "Frames per synthetic drive (default: 30; with --fine-tune " + FINE_TUNE_FRAMES + ").")
+    Integer frames;
+
+    @Option(names = "--palette", paramLabel = "standard|alternate", description = "Surface colours of the synthetic "
+            + "drives (default: standard; alternate, a domain shift, with --fine-tune from a trained model).")
+    String palette;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the drives and of a random model "
             + "(default: ${DEFAULT-VALUE}).")
@@ -62,17 +80,19 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--weights", paramLabel = "WEIGHTS", description = "Native weights directory of a trained model.")
     Path weights;
 
-    @Option(names = "--arch", defaultValue = "resnet18", paramLabel = "resnet18|resnet50|lite",
-            description = "Architecture of the random model (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--init", paramLabel = "synthetic|random", description = "Without --weights: synthetic, the "
+            + "shipped model (default), or random, a seeded random network.")
+    String init;
+
+    @Option(names = "--arch", paramLabel = "resnet18|resnet50|lite",
+            description = "Architecture of the --init random model (default: resnet18).")
     String arch;
 
-    @Option(names = "--height", defaultValue = "192", description = "Input height of the random model "
-            + "(default: ${DEFAULT-VALUE}).")
-    int height;
+    @Option(names = "--height", description = "Input height of the --init random model (default: 192).")
+    Integer height;
 
-    @Option(names = "--width", defaultValue = "640", description = "Input width of the random model "
-            + "(default: ${DEFAULT-VALUE}).")
-    int width;
+    @Option(names = "--width", description = "Input width of the --init random model (default: 640).")
+    Integer width;
 
     @Option(names = "--batch-size", defaultValue = "4", paramLabel = "B",
             description = "Triplets per inference batch (default: ${DEFAULT-VALUE}).")
@@ -103,10 +123,23 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         double rateHz = ReplayCommand.parseRate(rate);
-        DemoOptions options = new DemoOptions(data, cameras, frames, seed, weights, arch, height, width, batchSize,
-                rateHz, outDir, Duration.ofSeconds(timeoutSeconds), fineTune);
-        if (weights == null) {
-            err.println("note: no --weights, so the model is a seeded random " + arch
+        if (weights != null && init != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give either --weights or --init, not both");
+        }
+        String model = weights != null ? null : init == null ? ShippedModel.SYNTHETIC.initName() : init;
+        boolean random = "random".equals(model);
+        if (!random && (arch != null || height != null || width != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--arch, --height and --width describe a "
+                    + "random network: give them with --init random (the shipped model and --weights bring their own)");
+        }
+        Palette colours = palette != null ? Palette.parse(palette)
+                : fineTune && !random ? Palette.ALTERNATE : Palette.STANDARD;
+        DemoOptions options = new DemoOptions(data, cameras, frames != null ? frames : fineTune ? FINE_TUNE_FRAMES : 30,
+                seed, weights, model, arch != null ? arch : "resnet18", height != null ? height : 192,
+                width != null ? width : 640, batchSize, rateHz, outDir, Duration.ofSeconds(timeoutSeconds), fineTune,
+                colours);
+        if (random) {
+            err.println("note: --init random, so the model is a seeded random " + options.arch()
                     + " network; its depth is meaningless (the pipeline itself runs for real)");
         }
         DemoSummary summary = new Demo(options, new BarProgress(err)).run();
@@ -131,7 +164,11 @@ public final class DemoCommand implements Callable<Integer> {
             out.append(String.format(Locale.ROOT, "vs ground truth  abs_rel %.3f, a1 %.3f over %d frames%n",
                     s.absRel(), s.a1(), s.evaluatedFrames()));
         }
-        out.append("model            ").append(s.modelVersion()).append('\n');
+        out.append("model            ").append(s.model());
+        if (!s.model().startsWith(s.modelVersion())) {
+            out.append("; newest version served ").append(s.modelVersion());
+        }
+        out.append('\n');
         DemoSummary.FineTuneSummary f = s.fineTune();
         if (f != null) {
             out.append(String.format(Locale.ROOT, "fine-tuning      %d steps, %d version(s) published, last %s%n",

@@ -2,6 +2,7 @@ package io.depthstream.pipeline.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.depthstream.model.io.ShippedModel;
 import io.depthstream.model.data.DepthMap;
 import io.depthstream.model.data.KittiDataException;
 import io.depthstream.model.data.KittiDrive;
@@ -53,7 +54,7 @@ import java.util.concurrent.Callable;
                     + "e.g. eigen/test_files.txt. Every listed image, Velodyne scan and calibration must exist; the "
                     + "first missing one is named and nothing is evaluated.",
             "",
-            "With --weights (or, for experiments, --init random) each image is resized to the network's input "
+            "With --weights (or --init synthetic, the shipped model, or for experiments --init random) each image is resized to the network's input "
                     + "size and its disparity is compared with the ground truth projected from its Velodyne scan "
                     + "(Garg crop, 1e-3..80 m, per-image median scaling unless --scale gives a factor). Prints "
                     + "monodepth2's table: the scaling ratios, the seven metrics' column names and their means over "
@@ -270,10 +271,13 @@ public final class EvalCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /** The weights directory, absolute, or the seeded random initialisation evaluated instead. */
+    /** The weights directory, absolute, the shipped model, or the seeded random initialisation evaluated instead. */
     private String weightsName() {
-        return model.weights != null
-                ? model.weights.toAbsolutePath().normalize().toString()
+        if (model.weights != null) {
+            return model.weights.toAbsolutePath().normalize().toString();
+        }
+        ShippedModel shipped = ShippedModel.byName(model.init);
+        return shipped != null ? "the shipped model " + shipped.version()
                 : "random initialisation (seed " + model.seed + ")";
     }
 

@@ -15,6 +15,8 @@ import io.depthstream.operators.learner.VersionMetrics;
 import io.depthstream.model.data.KittiCamera;
 import io.depthstream.model.data.KittiRawArchive;
 import io.depthstream.model.data.synth.DriveOptions;
+import io.depthstream.model.data.synth.Palette;
+import io.depthstream.model.io.ShippedModel;
 import io.depthstream.model.data.synth.SyntheticDriveWriter;
 import io.depthstream.model.eval.EigenEvaluator;
 import io.depthstream.model.eval.EigenReport;
@@ -143,7 +145,7 @@ public final class Demo {
         StreamingConfig defaults = StreamingConfig.defaults();
         StreamingConfig.Model model = new StreamingConfig.Model(
                 options.weights() == null ? null : options.weights().toString(),
-                options.weights() == null ? "random" : null, options.arch(), options.height(), options.width(),
+                options.weights() == null ? options.init() : null, options.arch(), options.height(), options.width(),
                 options.seed(), "auto", options.batchSize(), defaults.model().maxBatchDelayMs(), null,
                 defaults.model().framePolicy(), defaults.model().maxFrameAgeMs());
         StreamingConfig config = defaults.withBootstrap(bootstrap)
@@ -242,8 +244,10 @@ public final class Demo {
     private Path renderDrives(Path dir) throws IOException {
         int total = options.cameras() * options.frames();
         progress.phase("rendering " + options.cameras() + " synthetic drive(s) of " + options.frames()
-                + " frames with exact depth");
-        new SyntheticDriveWriter(options.seed(), options.cameras(), DriveOptions.kitti(options.frames()))
+                + " frames with exact depth" + (options.palette() == Palette.STANDARD ? ""
+                        : ", " + options.palette().name().toLowerCase(Locale.ROOT) + " palette"));
+        new SyntheticDriveWriter(options.seed(), options.cameras(),
+                DriveOptions.kitti(options.frames()).withPalette(options.palette()))
                 .write(dir, (done, all) -> progress.rendered(done, total));
         return dir;
     }
@@ -269,18 +273,42 @@ public final class Demo {
             }
         }
         EigenReport report = evaluated == 0 ? null : evaluator.report();
-        String note = options.weights() == null
-                ? "random weights (" + version + "): depth from an untrained network is meaningless, so abs_rel and "
-                        + "a1 only show that the numbers flow; pass --weights for a trained model"
-                : "weights " + options.weights();
+        ShippedModel shipped = options.shipped();
+        String note;
+        if (options.weights() != null) {
+            note = "weights " + options.weights();
+        } else if (shipped != null) {
+            note = "the shipped model " + shipped.version() + " (" + shipped.config().architecture().configName() + " "
+                    + shipped.config().width() + "x" + shipped.config().height() + "), trained here on synthetic "
+                    + "drives only: for real cameras import monodepth2 weights (import-monodepth2) or train or "
+                    + "fine-tune on your data";
+        } else {
+            note = "random weights (" + version + "): depth from an untrained network is meaningless, so abs_rel and "
+                    + "a1 only show that the numbers flow; pass --weights for a trained model";
+        }
         if (fineTune != null) {
-            note = (options.weights() == null ? "random start model" : "start model " + options.weights())
+            String start = options.weights() != null ? "start model " + options.weights()
+                    : shipped != null ? "start model " + shipped.version() : "random start model";
+            note = start + (options.palette() == Palette.STANDARD ? "" : " on drives in the "
+                    + options.palette().name().toLowerCase(Locale.ROOT) + " palette (a domain shift)")
                     + ", fine-tuned online; abs_rel and a1 are over results of every version served (see fine_tune)";
         }
         return new DemoSummary(framesIn, out.depth().size(), out.poses().size(), out.rejected().size(),
                 out.depth().size() / seconds, Percentiles.of(latencies, 50), Percentiles.of(latencies, 99),
                 report == null ? null : report.metrics().absRel(), report == null ? null : report.metrics().delta1(),
-                evaluated, version, perCamera, note, fineTune);
+                evaluated, version, startModel(), perCamera, note, fineTune);
+    }
+
+    /** The model the demo started from, for the summary. */
+    private String startModel() {
+        if (options.weights() != null) {
+            return options.weights().toString();
+        }
+        ShippedModel shipped = options.shipped();
+        if (shipped != null) {
+            return shipped.version() + " (shipped, trained on synthetic drives)";
+        }
+        return "random-" + options.arch() + "-" + options.seed();
     }
 
     /** Where a synthetic drive keeps a frame's exact depth (a file that does not exist for KITTI data). */

@@ -18,7 +18,9 @@ import java.util.Map;
  *     without ground truth
  * @param a1 mean δ &lt; 1.25 against ground truth, or null
  * @param evaluatedFrames frames compared with ground truth
- * @param modelVersion model version the results carry
+ * @param modelVersion model version the results carry (the newest, with fine-tuning)
+ * @param model the model the demo started from: {@code lite-synthetic (shipped, trained on synthetic drives)}, the
+ *     weights directory, or the seeded random network's version
  * @param resultsPerCamera depth results per camera id
  * @param note what the numbers mean for this run (e.g. random weights)
  * @param fineTune what the online learner did, or null without {@code --fine-tune}
@@ -35,6 +37,7 @@ public record DemoSummary(
         @JsonProperty("a1") Double a1,
         @JsonProperty("evaluated_frames") int evaluatedFrames,
         @JsonProperty("model_version") String modelVersion,
+        @JsonProperty("model") String model,
         @JsonProperty("results_per_camera") Map<String, Integer> resultsPerCamera,
         @JsonProperty("note") String note,
         @JsonProperty("fine_tune") FineTuneSummary fineTune) {
