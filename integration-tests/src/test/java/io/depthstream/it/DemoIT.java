@@ -31,8 +31,8 @@ class DemoIT {
         commandLine.setOut(new PrintWriter(stdout, true));
         commandLine.setErr(new PrintWriter(stderr, true));
 
-        int exit = commandLine.execute("demo", "--init", "random", "--arch", "lite", "--height", "64", "--width", "192", "--frames", "6",
-                "--rate", "max", "--out-dir", out.toString());
+        int exit = commandLine.execute("demo", "--init", "random", "--arch", "lite", "--height", "64", "--width",
+                "192", "--frames", "6", "--rate", "max", "--out-dir", out.toString());
 
         assertThat(exit).as(stderr.toString()).isZero();
         assertThat(stderr.toString()).contains("depth is meaningless");

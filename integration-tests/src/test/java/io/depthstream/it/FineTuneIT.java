@@ -36,7 +36,8 @@ class FineTuneIT {
 
         // 2 cameras x 100 frames at 10 Hz: ten seconds of stream; the first version is published after about 20
         // sampled triplets and 4 steps (a few seconds with the learner throttled to half the time on one thread)
-        int exit = commandLine.execute("demo", "--fine-tune", "--init", "random", "--arch", "lite", "--height", "64", "--width", "192",
+        int exit = commandLine.execute("demo", "--fine-tune", "--init", "random", "--arch", "lite", "--height", "64",
+                "--width", "192",
                 "--frames", "100", "--rate", "10", "--out-dir", out.toString());
 
         assertThat(exit).as(stderr.toString()).isZero();
