@@ -46,13 +46,15 @@ import java.util.concurrent.Callable;
                     + "network instead (--arch, --height, --width), whose depth is meaningless.",
             "",
             "--fine-tune adapts the start model online to drives painted in other colours (--palette alternate, "
-                    + "a domain shift), 240 frames per camera unless --frames is given, and reports each published "
+                    + "a domain shift), 240 frames of 640x192 per camera unless --frames or --size say otherwise, and reports each published "
                     + "version; with --init random it learns from scratch on standard drives."
         })
 public final class DemoCommand implements Callable<Integer> {
 
     /** Frames per camera of a fine-tuning demo: enough for the learner to publish a few versions. */
     static final int FINE_TUNE_FRAMES = 240;
+    /** Image size of a fine-tuning demo's drives: more frames in the same rendering time. */
+    static final String FINE_TUNE_SIZE = "640x192";
 
     @Spec
     CommandSpec spec;
@@ -68,6 +70,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--frames", paramLabel = "M",
             description = "Frames per synthetic drive (default: 30; with --fine-tune " + FINE_TUNE_FRAMES + ").")
     Integer frames;
+
+    @Option(names = "--size", paramLabel = "WxH", description = "Image size of the synthetic drives (default: KITTI's "
+            + "1242x375; with --fine-tune " + FINE_TUNE_SIZE + ", which renders four times faster).")
+    String size;
 
     @Option(names = "--palette", paramLabel = "standard|alternate", description = "Surface colours of the synthetic "
             + "drives (default: standard; alternate, a domain shift, with --fine-tune from a trained model).")
@@ -132,12 +138,13 @@ public final class DemoCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--arch, --height and --width describe a "
                     + "random network: give them with --init random (the shipped model and --weights bring their own)");
         }
+        int[] renderSize = SynthCommand.parseSize(size != null ? size : fineTune ? FINE_TUNE_SIZE : "1242x375");
         Palette colours = palette != null ? Palette.parse(palette)
                 : fineTune && !random ? Palette.ALTERNATE : Palette.STANDARD;
         DemoOptions options = new DemoOptions(data, cameras, frames != null ? frames : fineTune ? FINE_TUNE_FRAMES : 30,
                 seed, weights, model, arch != null ? arch : "resnet18", height != null ? height : 192,
                 width != null ? width : 640, batchSize, rateHz, outDir, Duration.ofSeconds(timeoutSeconds), fineTune,
-                colours);
+                colours, renderSize[0], renderSize[1]);
         if (random) {
             err.println("note: --init random, so the model is a seeded random " + options.arch()
                     + " network; its depth is meaningless (the pipeline itself runs for real)");

@@ -75,8 +75,8 @@ public final class SynthCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Override
-    public Integer call() {
+    /** {@code WIDTHxHEIGHT} as {width, height}; a malformed or out-of-range size is a one-line error. */
+    static int[] parseSize(String size) {
         Matcher matcher = SIZE.matcher(size);
         if (!matcher.matches()) {
             throw new IllegalArgumentException("bad --size '" + size + "': expected WIDTHxHEIGHT, e.g. 1242x375");
@@ -86,6 +86,14 @@ public final class SynthCommand implements Callable<Integer> {
         if (width < 8 || height < 8 || width > DriveOptions.MAX_SIDE || height > DriveOptions.MAX_SIDE) {
             throw new IllegalArgumentException("bad --size '" + size + "': each side must be 8.." + DriveOptions.MAX_SIDE);
         }
+        return new int[] {width, height};
+    }
+
+    @Override
+    public Integer call() {
+        int[] parsed = parseSize(size);
+        int width = parsed[0];
+        int height = parsed[1];
         if (drives < 1 || drives > 9999) {
             throw new IllegalArgumentException("--drives must be between 1 and 9999, got " + drives);
         }

@@ -244,10 +244,12 @@ public final class Demo {
     private Path renderDrives(Path dir) throws IOException {
         int total = options.cameras() * options.frames();
         progress.phase("rendering " + options.cameras() + " synthetic drive(s) of " + options.frames()
-                + " frames with exact depth" + (options.palette() == Palette.STANDARD ? ""
+                + " frames of " + options.renderWidth() + "x" + options.renderHeight() + " with exact depth"
+                + (options.palette() == Palette.STANDARD ? ""
                         : ", " + options.palette().name().toLowerCase(Locale.ROOT) + " palette"));
         new SyntheticDriveWriter(options.seed(), options.cameras(),
-                DriveOptions.kitti(options.frames()).withPalette(options.palette()))
+                new DriveOptions(options.frames(), options.renderWidth(), options.renderHeight(), false, false,
+                        options.palette()))
                 .write(dir, (done, all) -> progress.rendered(done, total));
         return dir;
     }

@@ -25,10 +25,12 @@ import java.time.Duration;
  * @param fineTune whether the online learner fine-tunes the model while it serves (model store in
  *     {@code outDir/models}, started afresh)
  * @param palette surface colours of the synthetic drives
+ * @param renderWidth width of the synthetic drives' images (KITTI's 1242, or less to render faster)
+ * @param renderHeight height of the synthetic drives' images
  */
 public record DemoOptions(Path data, int cameras, int frames, long seed, Path weights, String init, String arch,
         int height, int width, int batchSize, double rateHz, Path outDir, Duration timeout, boolean fineTune,
-        Palette palette) {
+        Palette palette, int renderWidth, int renderHeight) {
 
     public DemoOptions {
         if (cameras < 1) {
