@@ -124,4 +124,25 @@ class CliJarIT {
         all.addAll(List.of(more));
         return all;
     }
+
+    /**
+     * The launcher runs a per-build copy under pipeline/target/run, never the build output that the next rebuild
+     * rewrites in place: a JVM started earlier keeps its classes when another command rebuilds the jar.
+     */
+    @Test
+    void launcherRunsACopyOfTheJarThatARebuildCannotTouch(@TempDir Path elsewhere) throws Exception {
+        Path launcher = repositoryRoot.resolve("depthstream");
+
+        Streams run = execSeparately(elsewhere, Map.of("JAVA_OPTS", "-XshowSettings:properties"),
+                List.of(launcher.toString(), "--version"));
+
+        assertThat(run.exit()).as(run.stderr()).isZero();
+        String classPath = run.stderr().lines().filter(line -> line.strip().startsWith("java.class.path = "))
+                .map(line -> line.substring(line.indexOf('=') + 1).strip()).findFirst().orElseThrow();
+        Path copy = Paths.get(classPath);
+        assertThat(copy.getParent()).isEqualTo(repositoryRoot.resolve("pipeline/target/run"));
+        assertThat(copy.getFileName().toString()).startsWith("depthstream-").endsWith(".jar");
+        assertThat(Files.isSameFile(copy, jar)).isFalse();
+        assertThat(Files.size(copy)).isEqualTo(Files.size(jar));
+    }
 }
