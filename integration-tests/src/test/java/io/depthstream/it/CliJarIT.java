@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,6 +23,8 @@ class CliJarIT {
     static Path repositoryRoot;
 
     record Result(int exit, String output) {}
+
+    record Streams(int exit, String stdout, String stderr) {}
 
     @BeforeAll
     static void locateJar() {
@@ -38,6 +41,23 @@ class CliJarIT {
         byte[] output = process.getInputStream().readAllBytes();
         assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
         return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+    }
+
+    /** Runs with stdout and stderr kept apart (through files, so neither pipe can fill up and block the process). */
+    static Streams execSeparately(Path workingDirectory, Map<String, String> environment, List<String> command)
+            throws IOException, InterruptedException {
+        Path out = Files.createTempFile(workingDirectory, "stdout", ".txt");
+        Path err = Files.createTempFile(workingDirectory, "stderr", ".txt");
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(workingDirectory.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        // the test decides libtorch's log level, not the environment Maven runs in
+        builder.environment().remove("TORCH_CPP_LOG_LEVEL");
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        return new Streams(process.exitValue(), Files.readString(out), Files.readString(err));
     }
 
     static List<String> java(String... args) {
@@ -75,5 +95,54 @@ class CliJarIT {
         assertThat(version.output()).contains("depthstream 0.1.0-SNAPSHOT");
         assertThat(doctor.exit()).as(doctor.output()).isZero();
         assertThat(doctor.output()).contains("offline").contains("ok:");
+    }
+
+    /**
+     * import-monodepth2 writes weights into the networks' parameters through DJL's {@code NDArray.set(Buffer)}, whose
+     * JNI code makes libtorch print a deprecation warning ({@code AutoNonVariableTypeMode}) once per process.
+     * depthstream lowers libtorch's log threshold to ERROR, so a user sees only the command's own output; with
+     * {@code TORCH_CPP_LOG_LEVEL=WARNING} the same run prints the line, which shows this test can fail.
+     */
+    @Test
+    void libtorchWarningsStayOffStderrUnlessAskedFor(@TempDir Path elsewhere) throws Exception {
+        Path checkpoints = repositoryRoot.resolve("model/src/test/resources/golden/monodepth2_layout/resnet18");
+        List<String> command = java("-Doffline=true", "-jar", jar.toString(), "import-monodepth2",
+                "--dir", checkpoints.toString(), "--out");
+
+        Streams quiet = execSeparately(elsewhere, Map.of(), concat(command, elsewhere.resolve("quiet").toString()));
+        Streams loud = execSeparately(elsewhere, Map.of("TORCH_CPP_LOG_LEVEL", "WARNING"),
+                concat(command, elsewhere.resolve("loud").toString()));
+
+        assertThat(quiet.exit()).as(quiet.stderr()).isZero();
+        assertThat(quiet.stderr()).doesNotContain("Warning:").doesNotContain("LegacyTypeDispatch");
+        assertThat(loud.exit()).as(loud.stderr()).isZero();
+        assertThat(loud.stderr()).contains("LegacyTypeDispatch").contains("AutoNonVariableTypeMode is deprecated");
+    }
+
+    static List<String> concat(List<String> command, String... more) {
+        List<String> all = new ArrayList<>(command);
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    /**
+     * The launcher runs a per-build copy under pipeline/target/run, never the build output that the next rebuild
+     * rewrites in place: a JVM started earlier keeps its classes when another command rebuilds the jar.
+     */
+    @Test
+    void launcherRunsACopyOfTheJarThatARebuildCannotTouch(@TempDir Path elsewhere) throws Exception {
+        Path launcher = repositoryRoot.resolve("depthstream");
+
+        Streams run = execSeparately(elsewhere, Map.of("JAVA_OPTS", "-XshowSettings:properties"),
+                List.of(launcher.toString(), "--version"));
+
+        assertThat(run.exit()).as(run.stderr()).isZero();
+        String classPath = run.stderr().lines().filter(line -> line.strip().startsWith("java.class.path = "))
+                .map(line -> line.substring(line.indexOf('=') + 1).strip()).findFirst().orElseThrow();
+        Path copy = Paths.get(classPath);
+        assertThat(copy.getParent()).isEqualTo(repositoryRoot.resolve("pipeline/target/run"));
+        assertThat(copy.getFileName().toString()).startsWith("depthstream-").endsWith(".jar");
+        assertThat(Files.isSameFile(copy, jar)).isFalse();
+        assertThat(Files.size(copy)).isEqualTo(Files.size(jar));
     }
 }

@@ -68,6 +68,7 @@ public record EngineReport(
         Engine engine;
         try {
             engine = Engine.getEngine(ENGINE_NAME);
+            TorchLogLevel.apply();
         } catch (RuntimeException | LinkageError e) {
             problems.add("the PyTorch engine did not load: " + rootMessage(e)
                     + " (pytorch-jni and pytorch-native-* must both be on the class path)");

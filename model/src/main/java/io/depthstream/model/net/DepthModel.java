@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import io.depthstream.model.device.TorchLogLevel;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -53,6 +54,8 @@ public final class DepthModel implements AutoCloseable {
     }
 
     private static DepthModel allocate(ModelConfig config, Device device) {
+        // every command and operator builds its networks here: quiet libtorch's C++ warnings before any weights load
+        TorchLogLevel.apply();
         NDManager manager = Engine.getInstance().newBaseManager(device);
         try {
             DepthNet depth = new DepthNet(config);

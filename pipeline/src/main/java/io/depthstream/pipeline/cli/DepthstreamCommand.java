@@ -36,7 +36,19 @@ public final class DepthstreamCommand implements Runnable {
 
     /** Runs the command line and exits with its status. */
     public static void main(String[] args) {
-        System.exit(newCommandLine().execute(args));
+        int exit;
+        try {
+            exit = newCommandLine().execute(args);
+        } catch (LinkageError e) {
+            // an engine failure outside a command's execution (while picocli builds the commands)
+            String explanation = EngineLoadFailure.explain(e, BuildInfo.load().natives());
+            if (explanation == null) {
+                throw e;
+            }
+            System.err.println("error: " + explanation);
+            exit = 1;
+        }
+        System.exit(exit);
     }
 
     /** A command line ready to execute, with logging set up before any command runs and one-line errors. */
@@ -49,14 +61,31 @@ public final class DepthstreamCommand implements Runnable {
                 Configurator.setRootLevel(Level.INFO);
                 Configurator.setLevel("io.depthstream", Level.DEBUG);
             }
-            return new CommandLine.RunLast().execute(parseResult);
+            try {
+                return new CommandLine.RunLast().execute(parseResult);
+            } catch (LinkageError e) {
+                // picocli passes Errors through: the GPU build's natives failing in DJL's static initialisers is one
+                String explanation = EngineLoadFailure.explain(e, BuildInfo.load().natives());
+                if (explanation == null) {
+                    throw e;
+                }
+                if (verbose[0]) {
+                    e.printStackTrace(commandLine.getErr());
+                }
+                commandLine.getErr().println("error: " + explanation);
+                commandLine.getErr().flush();
+                return 1;
+            }
         });
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
             PrintWriter err = cmd.getErr();
             if (verbose[0]) {
                 exception.printStackTrace(err);
             }
-            String message = exception.getMessage();
+            String message = EngineLoadFailure.explain(exception, BuildInfo.load().natives());
+            if (message == null) {
+                message = exception.getMessage();
+            }
             err.println("error: " + (message == null ? exception.getClass().getSimpleName() : message));
             err.flush();
             return 1;

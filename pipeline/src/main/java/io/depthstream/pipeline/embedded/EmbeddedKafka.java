@@ -8,6 +8,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.metadata.storage.Formatter;
 
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -222,6 +224,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                     int brokers = admin.describeCluster(new DescribeClusterOptions().timeoutMs(5_000)).nodes()
                             .get(5, TimeUnit.SECONDS).size();
                     if (brokers > 0) {
+                        awaitGroupCoordinators(admin, timeout);
                         return;
                     }
                 } catch (ExecutionException | TimeoutException e) {
@@ -240,6 +243,37 @@ public final class EmbeddedKafka implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the embedded Kafka broker", e);
         }
+    }
+
+    /**
+     * Waits until every partition of {@code __consumer_offsets} has a loaded group coordinator. A fresh broker creates
+     * that topic only when a client first asks for a coordinator, and loads each partition after that: a job started
+     * earlier sees its first checkpoint's offset commit fail with {@code CoordinatorNotAvailableException}, which
+     * Flink's KafkaSourceReader logs as a warning with a stack trace. Fetching the offsets of one group per partition
+     * makes the broker create the topic, and the admin client retries until each coordinator answers.
+     */
+    private void awaitGroupCoordinators(Admin admin, Duration timeout) throws InterruptedException, ExecutionException,
+            TimeoutException {
+        int partitions = config.getInt("offsets.topic.num.partitions");
+        for (String group : groupsCoveringPartitions(partitions)) {
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** One group id per {@code __consumer_offsets} partition, mapped as the broker does: |hashCode| mod partitions. */
+    static List<String> groupsCoveringPartitions(int partitions) {
+        String[] groups = new String[partitions];
+        int found = 0;
+        for (int i = 0; found < partitions; i++) {
+            String group = "depthstream-readiness-" + i;
+            int partition = Utils.abs(group.hashCode()) % partitions;
+            if (groups[partition] == null) {
+                groups[partition] = group;
+                found++;
+            }
+        }
+        return List.of(groups);
     }
 
     /** {@code host:port} of the broker's listener, for {@code bootstrap.servers}. */

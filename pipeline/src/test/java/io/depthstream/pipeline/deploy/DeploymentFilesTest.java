@@ -114,7 +114,17 @@ class DeploymentFilesTest {
             }
         }
         // the Dockerfile's COPY sources: deploy files in the repository, or build outputs
+        List<String> sources = new ArrayList<>();
         for (String source : dockerfileCopySources()) {
+            if (source.contains("${FLINK_LIB}")) {
+                for (String lib : List.of("pipeline/target/flink-lib-gpu", "pipeline/target/flink-lib")) {
+                    sources.add(source.replace("${FLINK_LIB}", lib));
+                }
+            } else {
+                sources.add(source);
+            }
+        }
+        for (String source : sources) {
             String relative = source.replaceAll("/$", "");
             assertThat(Files.exists(ROOT.resolve(relative)) || produced.contains(relative))
                     .as("Dockerfile COPY %s exists or is a build output %s", source, produced).isTrue();
@@ -205,10 +215,12 @@ class DeploymentFilesTest {
         BuildInfo build = BuildInfo.load();
         Map<String, Object> gpuBuild = map(service("jobmanager").get("build"));
         assertThat(map(gpuBuild.get("args"))).containsEntry("FLINK_IMAGE", "flink:" + build.flink() + "-java17")
-                .containsEntry("PYTORCH_NATIVE", "pytorch-native-cu118");
+                .containsEntry("PYTORCH_NATIVE", "pytorch-native-cu118")
+                .containsEntry("FLINK_LIB", "pipeline/target/flink-lib-gpu");
         Map<String, Object> cpu = services(compose("docker-compose.cpu.yml"));
         assertThat(map(map(map(cpu.get("taskmanager")).get("build")).get("args")))
-                .containsEntry("PYTORCH_NATIVE", "pytorch-native-cpu");
+                .containsEntry("PYTORCH_NATIVE", "pytorch-native-cpu")
+                .containsEntry("FLINK_LIB", "pipeline/target/flink-lib");
         String gpuImage = service("jobmanager").get("image").toString();
         for (String name : List.of("jobmanager", "taskmanager", "submit", "replay")) {
             assertThat(service(name).get("image")).as(name).isEqualTo(gpuImage);
@@ -261,7 +273,9 @@ class DeploymentFilesTest {
         List<String> entrypoint = strings(replay.get("entrypoint"));
         assertThat(entrypoint).contains("-Doffline=true");
         String jar = entrypoint.get(entrypoint.indexOf("-jar") + 1);
-        assertThat(mounts(replay)).containsEntry(jar, "./pipeline/target/depthstream.jar");
+        assertThat(mounts(replay)).containsEntry(jar, "./pipeline/target/depthstream-gpu.jar");
+        Map<String, Object> cpuReplay = map(services(compose("docker-compose.cpu.yml")).get("replay"));
+        assertThat(mounts(cpuReplay)).containsEntry(jar, "./pipeline/target/depthstream.jar");
         List<String> command = strings(replay.get("command"));
         assertThat(command.get(0)).isEqualTo("replay");
         String data = command.get(command.indexOf("--data") + 1);
@@ -568,7 +582,46 @@ class DeploymentFilesTest {
         return artifactId + "-" + version + "-" + classifiers.item(0).getTextContent().trim() + ".jar";
     }
 
-    /** Paths (relative to the repository) that {@code mvn package} creates in pipeline/target. */
+    /**
+     * The output names of the two builds: the parent pom's defaults (CPU) and its gpu profile's, which differ so a
+     * GPU build never replaces the CPU build's outputs.
+     */
+    private static List<Map<String, String>> outputNamesPerBuild() {
+        String pom;
+        try {
+            pom = Files.readString(ROOT.resolve("pom.xml"));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        List<Map<String, String>> builds = new ArrayList<>();
+        for (String scope : List.of(pom.substring(0, pom.indexOf("<profiles>")),
+                pom.substring(pom.indexOf("<id>gpu</id>")))) {
+            Map<String, String> names = new java.util.HashMap<>();
+            for (String property : List.of("cli.jar.name", "flink.lib.directory")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern
+                        .compile("<" + java.util.regex.Pattern.quote(property) + ">([^<]+)</").matcher(scope);
+                assertThat(m.find()).as("%s in pom.xml", property).isTrue();
+                names.put("${" + property + "}", m.group(1).trim());
+            }
+            builds.add(names);
+        }
+        assertThat(builds.get(0)).isNotEqualTo(builds.get(1));
+        return builds;
+    }
+
+    private static Set<String> resolvedForEveryBuild(String path) {
+        Set<String> resolved = new LinkedHashSet<>();
+        for (Map<String, String> names : outputNamesPerBuild()) {
+            String value = path;
+            for (Map.Entry<String, String> name : names.entrySet()) {
+                value = value.replace(name.getKey(), name.getValue());
+            }
+            resolved.add(value);
+        }
+        return resolved;
+    }
+
+    /** Paths (relative to the repository) that {@code mvn package} and {@code mvn -Pgpu package} create. */
     private static Set<String> buildOutputs() {
         Document pipeline = readPom(ROOT.resolve("pipeline/pom.xml"));
         Set<String> outputs = new LinkedHashSet<>();
@@ -576,14 +629,16 @@ class DeploymentFilesTest {
         outputs.add("pipeline/target/" + jobJarName());
         NodeList files = pipeline.getElementsByTagName("outputFile");
         for (int i = 0; i < files.getLength(); i++) {
-            outputs.add(files.item(i).getTextContent().trim().replace("${project.build.directory}", "pipeline/target"));
+            outputs.addAll(resolvedForEveryBuild(
+                    files.item(i).getTextContent().trim().replace("${project.build.directory}", "pipeline/target")));
         }
         NodeList directories = pipeline.getElementsByTagName("outputDirectory");
         for (int i = 0; i < directories.getLength(); i++) {
-            outputs.add(directories.item(i).getTextContent().trim()
-                    .replace("${project.build.directory}", "pipeline/target"));
+            outputs.addAll(resolvedForEveryBuild(directories.item(i).getTextContent().trim()
+                    .replace("${project.build.directory}", "pipeline/target")));
         }
-        assertThat(outputs).contains("pipeline/target/depthstream.jar", "pipeline/target/flink-lib");
+        assertThat(outputs).contains("pipeline/target/depthstream.jar", "pipeline/target/flink-lib",
+                "pipeline/target/depthstream-gpu.jar", "pipeline/target/flink-lib-gpu");
         return outputs;
     }
 

@@ -5,6 +5,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -49,6 +50,28 @@ class EmbeddedKafkaTest {
     static void stopBroker() {
         if (kafka != null) {
             kafka.close();
+        }
+    }
+
+    /** A job's first checkpoint commits offsets at once: the group coordinators must be up when start() returns. */
+    @Test
+    void startReturnsWithEveryGroupCoordinatorLoaded() throws Exception {
+        try (EmbeddedKafka fresh = EmbeddedKafka.start();
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, fresh.bootstrapServers()))) {
+            TopicDescription offsets = admin.describeTopics(Set.of("__consumer_offsets")).allTopicNames()
+                    .get(10, TimeUnit.SECONDS).get("__consumer_offsets");
+
+            assertThat(offsets.partitions()).hasSize(4).allSatisfy(p -> assertThat(p.leader()).isNotNull());
+        }
+    }
+
+    @Test
+    void readinessGroupsCoverEveryOffsetsPartition() {
+        List<String> groups = EmbeddedKafka.groupsCoveringPartitions(4);
+
+        assertThat(groups).hasSize(4);
+        for (int partition = 0; partition < 4; partition++) {
+            assertThat(Math.abs(groups.get(partition).hashCode()) % 4).isEqualTo(partition);
         }
     }
 
