@@ -41,6 +41,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The whole product on one machine: synthetic (or given) KITTI drives replayed as live cameras into a real
@@ -50,6 +51,7 @@ import java.util.concurrent.TimeUnit;
 public final class Demo {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final Duration STOP_TIMEOUT = Duration.ofMinutes(3);
 
     private final DemoOptions options;
     private final DemoProgress progress;
@@ -115,10 +117,19 @@ public final class Demo {
                 versions.report();
             });
             double seconds = (System.nanoTime() - startNanos) / 1e9;
-            progress.phase("stopping the job (draining it, so files and trajectories are complete)");
+            // every result is in; with the learner, no drain: draining would first train on everything it still
+            // buffers (minutes on a busy CPU); the savepoint still writes the learner's status to the store
+            boolean drain = !options.fineTune();
+            progress.phase(drain ? "stopping the job (draining it, so files and trajectories are complete)"
+                    : "stopping the job");
             StoppingJobLogs.quietDeclinedCheckpoints();
-            job.stopWithSavepoint(true, scratch.resolve("savepoint").toUri().toString(), SavepointFormatType.CANONICAL)
-                    .get(2, TimeUnit.MINUTES);
+            try {
+                job.stopWithSavepoint(drain, scratch.resolve("savepoint").toUri().toString(),
+                        SavepointFormatType.CANONICAL).get(STOP_TIMEOUT.toMinutes(), TimeUnit.MINUTES);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("every result arrived, but the job did not stop within "
+                        + STOP_TIMEOUT.toMinutes() + " minutes (is the machine overloaded?)", e);
+            }
             finished = true;
             out = reader.drain(Duration.ofSeconds(1));
             if (out.depth().size() < expected) {
