@@ -8,9 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
 import io.depthstream.model.loss.PretextDistillationLoss;
 import io.depthstream.model.loss.PretextHead;
@@ -106,10 +103,7 @@ public final class TrainingStep {
                 throw new IllegalStateException("two trainable parameters are named " + name);
             }
             parameters.add(parameter);
-            // loaded weights (a checkpoint, a weights directory) come without gradient buffers
-            if (!parameter.getArray().hasGradient()) {
-                parameter.getArray().setRequiresGradient(true);
-            }
+            BackwardPass.requireGradient(parameter);
         }
     }
 
@@ -250,18 +244,13 @@ public final class TrainingStep {
             TripletBatch tensors = new TripletBatch(step, batch, augmentations, modelConfig.height(),
                     modelConfig.width());
             long batched = System.nanoTime();
-            LossReport report;
-            long forwarded;
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                ObjectiveResult result = objective.evaluate(model, tensors, true);
-                report = LossReport.of(result);
-                forwarded = System.nanoTime();
-                if (!Double.isFinite(report.total())) {
-                    zeroGradients();
-                    return new StepResult(++steps, report, learningRate, Double.NaN, false,
-                            phases(start, batched, forwarded, forwarded, forwarded));
-                }
-                collector.backward(result.total());
+            BackwardPass.Outcome pass = BackwardPass.run(objective, model, tensors);
+            LossReport report = pass.report();
+            long forwarded = pass.forwardedNanos();
+            if (!pass.backpropagated()) {
+                zeroGradients();
+                return new StepResult(++steps, report, learningRate, Double.NaN, false,
+                        phases(start, batched, forwarded, forwarded, forwarded));
             }
             long backwarded = System.nanoTime();
             // gradient handles (and what is computed from them) belong to this step, not to the model
@@ -315,10 +304,7 @@ public final class TrainingStep {
         return NDArrays.stack(norms).toType(DataType.FLOAT64, false).norm().getDouble();
     }
 
-    /** zero_() on each gradient: unlike subtracting it from itself, this also clears NaN and infinity. */
     private void zeroGradients() {
-        for (Parameter parameter : parameters) {
-            JniUtils.zeroGrad((PtNDArray) parameter.getArray());
-        }
+        BackwardPass.zeroGradients(parameters);
     }
 }

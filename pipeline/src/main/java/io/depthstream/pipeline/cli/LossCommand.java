@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.depthstream.model.data.RgbImage;
 import io.depthstream.model.data.SemanticMap;
 import io.depthstream.model.geometry.Intrinsics;
+import io.depthstream.model.io.Npy;
+import io.depthstream.model.io.Npz;
 import io.depthstream.model.loss.BoundarySource;
 import io.depthstream.model.loss.PhotometricLossConfig;
 import io.depthstream.model.net.DepthModel;
@@ -14,6 +16,7 @@ import io.depthstream.model.net.DepthPredictor;
 import io.depthstream.model.net.ModelConfig;
 import io.depthstream.model.train.LossConfig;
 import io.depthstream.model.train.LossReport;
+import io.depthstream.model.train.ParameterGradients;
 import io.depthstream.model.train.SelfSupervisedObjective;
 import io.depthstream.model.train.TrainingSample;
 import io.depthstream.model.train.TripletScaleReport;
@@ -27,10 +30,13 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 
@@ -42,7 +48,7 @@ import java.util.concurrent.Callable;
             "Print the self-supervised loss of one triplet as JSON.",
             "",
             "The three images are resized to the network's input size; the same code as training computes "
-                    + "the loss, without augmentation and with batch norm in inference mode. Output: total, "
+                    + "the loss, without augmentation and (unless --gradients) with batch norm in inference mode. Output: total, "
                     + "photometric and smoothness terms, and per scale the photometric term, the unweighted smoothness "
                     + "and the share of pixels where the auto-mask kept the identity (the un-warped source).",
             "Intrinsics --fx --fy --cx --cy are in pixels of the given images (all four, or none for KITTI's "
@@ -58,6 +64,13 @@ import java.util.concurrent.Callable;
                     + "negatives by the difference of the model's own median-normalised depth, so it needs neither "
                     + "--semantic nor --boundaries; its rolls are drawn from --seed, and its per-scale "
                     + "\"boundary_pixels\" count the labelled pairs the mean ran over.",
+            "--gradients OUT.npz also writes d(total)/d(parameter) of every trainable parameter of the depth "
+                    + "encoder, depth decoder, pose encoder and pose decoder as float32 arrays in a NumPy .npz, keyed "
+                    + "<checkpoint file stem>/<key> as monodepth2's checkpoints name them (encoder/encoder.conv1.weight, "
+                    + "depth/decoder.9.conv.conv.bias, pose_encoder/..., pose/net.3.weight): computed by the training "
+                    + "step's forward and backward pass, with batch norm on batch statistics as training runs it, so the "
+                    + "JSON then reports the loss in that training mode (still without augmentation). Batch-norm "
+                    + "running statistics are not trainable and have no entry.",
             "The depth-to-grayscale pretext term of training is not offered: it is computed by a head trained "
                     + "with the run and not saved with the weights, and a fresh head's output (and batch-norm "
                     + "statistics) would make its value meaningless."
@@ -111,6 +124,11 @@ public final class LossCommand implements Callable<Integer> {
                     + "depth; default).")
     String boundaries;
 
+    @Option(names = "--gradients", paramLabel = "OUT.npz",
+            description = "Also write each trainable parameter's gradient of the total (training-mode batch norm; "
+                    + "the JSON is then the training-mode loss) to this NumPy .npz.")
+    Path gradients;
+
     @Spec
     CommandSpec spec;
 
@@ -137,10 +155,31 @@ public final class LossCommand implements Callable<Integer> {
             DepthPredictor inputs = new DepthPredictor(depthModel);
             TrainingSample sample = new TrainingSample(inputs.input(prevImage), inputs.input(curImage),
                     inputs.input(nextImage), intrinsics, semanticMap(curImage));
-            LossReport report = objective.measure(depthModel, List.of(sample));
+            LossReport report;
+            if (gradients == null) {
+                report = objective.measure(depthModel, List.of(sample));
+            } else {
+                ParameterGradients.Result result = ParameterGradients.compute(depthModel, objective, List.of(sample));
+                report = result.report();
+                writeGradients(result);
+            }
             print(report, lossConfig, intrinsics);
         }
         return 0;
+    }
+
+    private void writeGradients(ParameterGradients.Result result) {
+        Map<String, Npy> arrays = new LinkedHashMap<>();
+        result.gradients().forEach((name, gradient) -> arrays.put(name, Npy.of(gradient.values(), gradient.shape())));
+        Path parent = gradients.toAbsolutePath().getParent();
+        try {
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + parent, e);
+        }
+        Npz.writeFloat32(gradients, arrays);
     }
 
     private BoundarySource boundarySource() {
@@ -230,6 +269,8 @@ public final class LossCommand implements Callable<Integer> {
         settings.put("boundaries", lossConfig.boundarySource().name().toLowerCase(Locale.ROOT));
         settings.put("semantic", semantic == null ? null : semantic.toString());
         settings.put("seed", model.seed);
+        settings.put("batch_norm", gradients == null ? "running statistics" : "batch statistics");
+        settings.put("gradients", gradients == null ? null : gradients.toString());
         ObjectNode intrinsics = settings.putObject("intrinsics_at_network_size");
         intrinsics.put("fx", k.fx());
         intrinsics.put("fy", k.fy());

@@ -8,6 +8,8 @@ import io.depthstream.model.data.SemanticMap;
 import io.depthstream.model.geometry.Intrinsics;
 import io.depthstream.model.io.ModelWeights;
 import io.depthstream.model.io.Monodepth2Import;
+import io.depthstream.model.io.Npy;
+import io.depthstream.model.io.Npz;
 import io.depthstream.model.loss.DifferentialTripletConfig;
 import io.depthstream.model.loss.PhotometricLoss;
 import io.depthstream.model.loss.PhotometricLossConfig;
@@ -15,8 +17,10 @@ import io.depthstream.model.loss.SemanticTripletConfig;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.train.LossConfig;
 import io.depthstream.model.train.LossReport;
+import io.depthstream.model.train.ParameterGradients;
 import io.depthstream.model.train.SelfSupervisedObjective;
 import io.depthstream.model.train.TrainingSample;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -220,12 +224,86 @@ class LossCommandTest {
     }
 
     @Test
+    void gradientsFileHoldsEveryTrainableParameterAsTheTrainingPassComputesIt() throws Exception {
+        Path out = dir.resolve("grads").resolve("fsre.npz");
+        JsonNode json = loss("--triplet", "fsre", "--semantic", semantic.toString(), "--gradients", out.toString());
+
+        ParameterGradients.Result expected;
+        try (DepthModel model = ModelWeights.load(weights, Device.cpu())) {
+            LossConfig config = LossConfig.of(PhotometricLossConfig.monodepth2().withDepthRange(model.config().depthRange()))
+                    .withSemanticTriplet(SemanticTripletConfig.fsre());
+            float[][] images = new float[3][];
+            for (int i = 0; i < 3; i++) {
+                images[i] = RgbImage.decode(Files.readAllBytes(frames[i])).toChwFloats();
+            }
+            expected = ParameterGradients.compute(model, new SelfSupervisedObjective(config, new Random(7)), List.of(
+                    new TrainingSample(images[0], images[1], images[2], Intrinsics.kittiNormalised(96, 64), objects)));
+        }
+        // the JSON is the training-mode loss the gradients belong to, not the inference-mode one printed without
+        assertThat(json.get("total").asDouble()).isCloseTo(expected.report().total(), within(1e-7));
+        assertThat(json.get("total").asDouble()).isNotCloseTo(
+                loss("--triplet", "fsre", "--semantic", semantic.toString()).get("total").asDouble(), within(1e-6));
+        assertThat(json.at("/settings/batch_norm").asText()).isEqualTo("batch statistics");
+
+        Map<String, Npy> written = Npz.read(out);
+        assertThat(written.keySet()).containsExactlyElementsOf(expected.gradients().keySet())
+                .contains("encoder/encoder.layer1.0.conv1.weight", "depth/decoder.9.conv.conv.bias",
+                        "pose_encoder/encoder.conv1.weight", "pose/net.3.weight")
+                .noneMatch(key -> key.contains("running_"));
+        expected.gradients().forEach((key, gradient) -> {
+            Npy array = written.get(key);
+            assertThat(array.shape()).as(key).containsExactly(gradient.shape());
+            float[] values = array.toFloatArray();
+            float[] wanted = gradient.values();
+            assertThat(values).as(key).hasSameSizeAs(wanted);
+            // a loop, not containsExactly: AssertJ's element-wise comparison of 600k floats takes minutes
+            for (int i = 0; i < wanted.length; i++) {
+                if (values[i] != wanted[i]) {
+                    assertThat(values[i]).as("%s[%d]", key, i).isCloseTo(wanted[i], within(1e-9f));
+                }
+            }
+        });
+        float largest = 0;
+        for (float v : expected.gradients().get("pose/net.3.weight").values()) {
+            largest = Math.max(largest, Math.abs(v));
+        }
+        assertThat(largest).as("gradients reach the pose decoder").isPositive();
+    }
+
+    @Test
+    void numpyReadsTheGradientsFile() throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        Assumptions.assumeTrue(Files.isExecutable(python), "no /usr/bin/python3");
+        Path out = dir.resolve("numpy.npz");
+        loss("--no-automask", "--gradients", out.toString());
+        Process process = new ProcessBuilder(python.toString(), "-c", String.join("\n",
+                "import sys, numpy as np",
+                "z = np.load(sys.argv[1])",
+                "a = z['depth/decoder.9.conv.conv.bias']",
+                "print(len(z.files), a.dtype, a.shape, repr(float(a.astype('f8').sum())))"), out.toString())
+                .redirectErrorStream(true).start();
+        String printed = new String(process.getInputStream().readAllBytes()).trim();
+        Assumptions.assumeFalse(process.waitFor() != 0 && printed.contains("No module named 'numpy'"), printed);
+        assertThat(process.exitValue()).as(printed).isZero();
+        Map<String, Npy> read = Npz.read(out);
+        double sum = 0;
+        for (float v : read.get("depth/decoder.9.conv.conv.bias").toFloatArray()) {
+            sum += v;
+        }
+        String[] fields = printed.split(" ", 4);
+        assertThat(Integer.parseInt(fields[0])).isEqualTo(read.size());
+        assertThat(fields[1] + " " + fields[2]).isEqualTo("float32 (16,)");
+        assertThat(Double.parseDouble(fields[3])).isCloseTo(sum, within(1e-12));
+    }
+
+    @Test
     void helpExplainsWhyThePretextTermIsNotOffered() {
         DepthstreamCommandTest.Run help = run("loss", "--help");
         assertThat(help.exit()).isZero();
         // picocli wraps the description at the terminal width
         assertThat(help.out().replaceAll("\\s+", " ")).contains("--triplet differential")
-                .contains("pretext term of training is not offered");
+                .contains("pretext term of training is not offered")
+                .contains("--gradients OUT.npz");
     }
 
     @Test
