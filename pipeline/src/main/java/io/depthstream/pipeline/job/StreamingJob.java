@@ -50,6 +50,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 import java.nio.file.Path;
@@ -297,7 +298,9 @@ public final class StreamingJob {
     private static OffsetsInitializer startingOffsets(String startFrom) {
         return switch (startFrom) {
             case "latest" -> OffsetsInitializer.latest();
-            case "committed" -> OffsetsInitializer.committedOffsets();
+            // a group without committed offsets (a first start) begins at the earliest frame, as documented; without
+            // the fallback the source fails with NoOffsetForPartitionException, and a restart cannot change that
+            case "committed" -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
             default -> OffsetsInitializer.earliest();
         };
     }
