@@ -283,6 +283,15 @@ public final class StreamingJob {
         }
     }
 
+    /**
+     * The network input size, {@code WIDTHxHEIGHT}, that frames are resized to (and that the triplet state holds them
+     * at), read from the configured model without loading its weights.
+     */
+    public static String inputSize(StreamingConfig config) {
+        ModelConfig network = networkConfig(modelSource(config.model()));
+        return network.width() + "x" + network.height();
+    }
+
     /** The network's configuration (its input size is what frames are resized to). */
     static ModelConfig networkConfig(ModelSource model) {
         if (model.shipped() != null) {
