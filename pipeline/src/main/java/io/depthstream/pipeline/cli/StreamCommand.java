@@ -125,12 +125,16 @@ public final class StreamCommand implements Callable<Integer> {
             throw new IllegalArgumentException(problem);
         }
         if (printSubmit) {
-            out.println("# save as depthstream.yaml, then submit with:");
-            out.println("#   flink run -c " + StreamingJobMain.class.getName()
+            // --detached: the client returns once the JobManager has the job, which runs until stopped or cancelled
+            out.println("# save as depthstream.yaml, then submit from the repository root with:");
+            out.println("#   flink run --detached -c " + StreamingJobMain.class.getName()
                     + " pipeline/target/depthstream-pipeline-" + BuildInfo.load().version() + "-job.jar"
                     + " --config depthstream.yaml");
-            out.println("# the cluster's lib/ needs the jars of pipeline/target/flink-lib (DJL and PyTorch);"
-                    + " weights paths must exist on every TaskManager");
+            out.println("# on the standalone cluster of deploy/standalone/cluster.sh, deploy/standalone/flink takes"
+                    + " the place of flink; the cluster's lib/ needs the jars of pipeline/target/flink-lib (DJL and"
+                    + " PyTorch)");
+            out.println("# weights paths must exist on every TaskManager and where the job is submitted; without"
+                    + " checkpoints.dir the cluster's execution.checkpointing.dir applies");
             out.print(ConfigFiles.print(config));
             out.flush();
             return 0;
