@@ -91,6 +91,8 @@ start_process() {
   while IFS= read -r p; do dynamic+=(-D "$p"); done < <(host_properties)
   dynamic+=(-D "metrics.reporter.prom.port=$port")
   if [ "$role" != jobmanager ]; then
+    # the role as resource id: REST, the logs and `status` name TaskManagers as this script does
+    dynamic+=(-D "taskmanager.resource-id=$role")
     dynamic+=(-D "taskmanager.memory.process.size=$tm_process_size" -D "taskmanager.memory.task.off-heap.size=$tm_off_heap")
   fi
   local params jvm_memory memory_properties java_opts role_opts
@@ -122,21 +124,29 @@ next_taskmanager() {
 start_taskmanager() {
   local i
   i="$(next_taskmanager)"
+  started+=("taskmanager-$i")
   start_process "taskmanager-$i" org.apache.flink.runtime.taskexecutor.TaskManagerRunner "$((metrics_port + i))" \
     GET_TM_RESOURCE_PARAMS
 }
 
+# await_taskmanagers ROLE...: until REST lists each of these TaskManagers (started with their role as resource id);
+# fails as soon as one of them has exited. A TaskManager that died earlier stays listed until its heartbeat times out.
 await_taskmanagers() {
-  local want="$1" deadline=$((SECONDS + ${DEPTHSTREAM_START_TIMEOUT:-180})) have=""
+  local deadline=$((SECONDS + ${DEPTHSTREAM_START_TIMEOUT:-180})) listed="" missing
   while [ $SECONDS -lt $deadline ]; do
-    have="$(registered_taskmanagers)"
-    [ -n "$have" ] && [ "$have" -ge "$want" ] && return 0
-    for pid in "$state"/pid/*.pid; do
-      alive "$pid" || die "$(basename "$pid" .pid) exited; see $state/log/$(basename "$pid" .pid).{log,out}"
+    listed="$(rest /taskmanagers 2>/dev/null || true)"
+    missing=0
+    for role in "$@"; do
+      [[ "$role" == taskmanager-* ]] || continue
+      [[ "$listed" == *"\"id\":\"$role\""* ]] || missing=1
+    done
+    [ "$missing" = 0 ] && [ -n "$listed" ] && return 0
+    for role in "$@"; do
+      alive "$state/pid/$role.pid" || die "$role exited; see $state/log/$role.{log,out}"
     done
     sleep 1
   done
-  die "REST on localhost:$rest_port reports ${have:-no answer} TaskManagers after ${DEPTHSTREAM_START_TIMEOUT:-180} s, wanted $want"
+  die "REST on localhost:$rest_port does not list all of $* after ${DEPTHSTREAM_START_TIMEOUT:-180} s"
 }
 
 cmd_start() {
@@ -155,17 +165,17 @@ cmd_start() {
   if rest /config >/dev/null 2>&1; then die "something else answers on localhost:$rest_port"; fi
   start_process jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint "$metrics_port" \
     GET_JM_RESOURCE_PARAMS
+  started=(jobmanager)
   for _ in $(seq "$n"); do start_taskmanager; done
-  await_taskmanagers "$n"
+  await_taskmanagers "${started[@]}"
   echo "cluster.sh: REST on http://localhost:$rest_port, $n TaskManagers registered; state directory $state"
 }
 
 cmd_add_taskmanager() {
   alive "$state/pid/jobmanager.pid" || die "no cluster runs from $state; start one first"
-  local before
-  before="$(registered_taskmanagers)"
+  started=()
   start_taskmanager
-  await_taskmanagers "$(( ${before:-0} + 1 ))"
+  await_taskmanagers "${started[@]}"
   echo "cluster.sh: $(registered_taskmanagers) TaskManagers registered"
 }
 

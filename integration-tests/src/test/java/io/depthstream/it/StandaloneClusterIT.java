@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.depthstream.model.data.synth.DriveOptions;
 import io.depthstream.model.data.synth.SyntheticDrive;
+import io.depthstream.model.data.synth.SyntheticDriveWriter;
 import io.depthstream.operators.codec.FrameRecordEncoder;
 import io.depthstream.operators.codec.WireFormat;
 import io.depthstream.pipeline.config.ConfigFiles;
@@ -164,6 +165,95 @@ class StandaloneClusterIT {
             assertExactlyOnce(out, 0, 24);
             assertThat(out.rejected()).isEmpty();
         }
+    }
+
+    @Test
+    @Order(3)
+    void aTaskManagerKilledMidStreamIsReplacedAndTheJobRecoversFromItsCheckpointExactlyOnce() throws Exception {
+        StreamingConfig config = config("s2", 2);
+        try (OutputReader reader = reader(config)) {
+            Submission job = submit(config, null);
+            send(config, 0, 8);
+            reader.readUntil(16, Duration.ofMinutes(4), n -> { });
+            assertThat(taskManagersRunning(job.jobId())).isEqualTo(2);
+
+            String victim = Files.readString(clusterDir.resolve("pid/taskmanager-1.pid")).strip();
+            long killed = System.nanoTime();
+            Result kill = exec(work, Map.of(), List.of("kill", "-KILL", victim), Duration.ofSeconds(10));
+            assertThat(kill.exit()).as(kill.output()).isZero();
+            send(config, 8, 16);
+            Result added = cluster("add-taskmanager");
+            assertThat(added.exit()).as(added.output() + logs()).isZero();
+            double addedSeconds = (System.nanoTime() - killed) / 1e9;
+            awaitFailureSeen(job.jobId());
+            double detectedSeconds = (System.nanoTime() - killed) / 1e9;
+            awaitRunning(job.jobId());
+            double runningSeconds = (System.nanoTime() - killed) / 1e9;
+            OutputRecords out = reader.readUntil(CAMERAS * 16, Duration.ofMinutes(4), n -> { });
+            double doneSeconds = (System.nanoTime() - killed) / 1e9;
+            assertThat(out.depth()).as(logs()).hasSizeGreaterThanOrEqualTo(CAMERAS * 16);
+            System.out.printf("StandaloneClusterIT: TaskManager killed; new one registered after %.1f s, failure seen"
+                    + " by %.1f s, every task running again after %.1f s, all %d results committed after %.1f s%n",
+                    addedSeconds, detectedSeconds, runningSeconds, CAMERAS * 16, doneSeconds);
+            Result status = cluster("status");
+            assertThat(status.output()).contains("taskmanager-1").contains("exited").contains("taskmanager-3");
+            cancel(job);
+            out = reader.drain(Duration.ofSeconds(2));
+            assertExactlyOnce(out, 0, 16);
+            assertThat(out.rejected()).isEmpty();
+        }
+    }
+
+    @Test
+    @Order(4)
+    void theOfflineTrainingJobSubmittedToTheClusterFinishesAndWritesItsRunDirectory() throws Exception {
+        Path data = work.resolve("kitti");
+        int lines = 8;
+        new SyntheticDriveWriter(21, 1, new DriveOptions(lines + 2, 192, 64, false, false)).write(data, (d, t) -> { });
+        Path split = work.resolve("train.txt");
+        StringBuilder text = new StringBuilder();
+        for (int frame = 1; frame <= lines; frame++) {
+            text.append("2011_09_26/").append(SyntheticDriveWriter.driveName(1)).append(' ').append(frame)
+                    .append(" l\n");
+        }
+        Files.writeString(split, text);
+        Path run = work.resolve("training-run");
+        Result printed = exec(work, Map.of(), List.of(java(), "-Doffline=true", "-jar", cliJar.toString(), "train",
+                "--data", data.toString(), "--train-split", split.toString(), "--out", run.toString(), "--arch",
+                "lite", "--height", "64", "--width", "192", "--epochs", "2", "--batch", "4", "--parallelism", "1",
+                "--device", "cpu", "--print-submit"), Duration.ofMinutes(2));
+        assertThat(printed.exit()).as(printed.output()).isZero();
+        String line = printed.output().lines().map(String::strip).filter(l -> l.startsWith("flink run "))
+                .findFirst().orElseThrow(() -> new AssertionError(printed.output()));
+        List<String> command = new ArrayList<>(List.of(line.split(" ")));
+        command.set(0, "deploy/standalone/flink");
+
+        long start = System.nanoTime();
+        Result trained = exec(work, clusterEnv, command, Duration.ofMinutes(8));
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        assertThat(trained.exit()).as(trained.output() + logs()).isZero();
+        assertThat(trained.output()).contains("Job has been submitted with JobID");
+        List<String> metrics = Files.readAllLines(run.resolve("metrics.csv"));
+        assertThat(metrics.get(0)).startsWith("step,epoch,loss,");
+        assertThat(metrics).as("a row per step: 2 epochs of 8 lines in batches of 4").hasSize(1 + 4);
+        assertThat(run.resolve("weights/epoch_1")).isDirectory();
+        System.out.printf("StandaloneClusterIT: training job (2 epochs, 4 steps) on the cluster took %.1f s%n", seconds);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** Waits until the job's exception history shows a failure (REST /jobs/ID/exceptions). */
+    private static void awaitFailureSeen(String jobId) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (System.nanoTime() < deadline) {
+            JsonNode exceptions = JSON.readTree(rest("/jobs/" + jobId + "/exceptions"));
+            if (exceptions.path("exceptionHistory").path("entries").size() > 0) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no failure of job " + jobId + " seen within 3 min" + logs());
     }
 
     // ---------------------------------------------------------------------------------------------------------------
