@@ -7,6 +7,8 @@ import io.depthstream.model.data.synth.SyntheticDrive;
 import io.depthstream.model.data.synth.SyntheticDriveWriter;
 import io.depthstream.operators.codec.FrameRecordEncoder;
 import io.depthstream.operators.codec.WireFormat;
+import io.depthstream.operators.learner.ModelStore;
+import io.depthstream.operators.learner.PublishedVersion;
 import io.depthstream.pipeline.config.ConfigFiles;
 import io.depthstream.pipeline.config.StreamingConfig;
 import io.depthstream.pipeline.embedded.EmbeddedKafka;
@@ -33,6 +35,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -241,6 +244,62 @@ class StandaloneClusterIT {
         System.out.printf("StandaloneClusterIT: training job (2 epochs, 4 steps) on the cluster took %.1f s%n", seconds);
     }
 
+    @Test
+    @Order(5)
+    void onlineFineTuningTrainsInATaskManagerOfItsOwnAndInferenceSwitchesVersionsMidStream() throws Exception {
+        StreamingConfig base = config("s4", 1);
+        Path models = work.resolve("models");
+        StreamingConfig.FineTune d = StreamingConfig.FineTune.defaults();
+        // as `demo --fine-tune`: every triplet sampled, a candidate every 4 steps, the learner never throttled
+        StreamingConfig config = base.withFineTune(new StreamingConfig.FineTune(true, models.toString(),
+                d.sampleRate(), d.staticThreshold(), d.learningRate(), d.batchSize(), d.bufferCapacity(),
+                d.heldOutCapacity(), 5, 4, d.tolerance(), d.triplet(), "cpu", 1.0, d.threads(), d.automaskWarmup(),
+                4));
+        assertThat(StreamingJob.ensureTopics(config, (short) 1, Duration.ofSeconds(30))).isEmpty();
+        try (OutputReader reader = reader(config)) {
+            Submission job = submit(config, null);
+            Map<String, String> placement = placement(job.jobId());
+            assertThat(placement.get("learner")).as("the learner's TaskManager: " + placement).isNotNull();
+            assertThat(placement.get("inference")).as("inference's TaskManager: " + placement).isNotNull()
+                    .isNotEqualTo(placement.get("learner"));
+
+            int sent = 0;
+            OutputRecords out = null;
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (System.nanoTime() < deadline) {
+                send(config, sent, sent + 10);
+                sent += 10;
+                out = reader.readUntil(CAMERAS * sent, Duration.ofMinutes(2), n -> { });
+                if (out.depth().stream().anyMatch(r -> !"v0".equals(r.modelVersion()))) {
+                    break;
+                }
+            }
+            // a last round served by whatever version inference holds now
+            send(config, sent, sent + 10);
+            sent += 10;
+            out = reader.readUntil(CAMERAS * sent, Duration.ofMinutes(2), n -> { });
+            cancel(job);
+            out = reader.drain(Duration.ofSeconds(2));
+
+            assertExactlyOnce(out, 0, sent);
+            Set<String> versions = new HashSet<>();
+            for (int c = 0; c < CAMERAS; c++) {
+                String camera = camera(c);
+                List<Integer> served = out.depth().stream().filter(r -> r.cameraId().equals(camera))
+                        .sorted(Comparator.comparingLong(OutputRecords.DepthRecord::seq))
+                        .map(r -> PublishedVersion.parseNumber(r.modelVersion())).toList();
+                assertThat(served).as(camera + ": versions never go back").isSorted();
+                out.depth().stream().map(OutputRecords.DepthRecord::modelVersion).forEach(versions::add);
+            }
+            assertThat(versions).as("inference switched from v0 to a published version mid-stream").contains("v0")
+                    .hasSizeGreaterThanOrEqualTo(2);
+            assertThat(new ModelStore(models.toString()).versions()).hasSizeGreaterThanOrEqualTo(2);
+            System.out.printf("StandaloneClusterIT: fine-tuning on the cluster: learner on %s, inference on %s;"
+                    + " %d frames, versions served %s%n", placement.get("learner"), placement.get("inference"),
+                    CAMERAS * sent, new java.util.TreeSet<>(versions));
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
 
     /** Waits until the job's exception history shows a failure (REST /jobs/ID/exceptions). */
@@ -356,6 +415,21 @@ class StandaloneClusterIT {
             Thread.sleep(500);
         }
         throw new AssertionError("job " + jobId + " not running after 3 min: " + body + logs());
+    }
+
+    /** The TaskManager of the learner's and of inference's (first) subtask, by the job's vertex names. */
+    private static Map<String, String> placement(String jobId) throws Exception {
+        Map<String, String> placement = new HashMap<>();
+        JsonNode job = JSON.readTree(rest("/jobs/" + jobId));
+        for (JsonNode vertex : job.path("vertices")) {
+            String name = vertex.path("name").asText();
+            String role = name.contains("learner") ? "learner" : name.contains("inference") ? "inference" : null;
+            if (role != null) {
+                JsonNode detail = JSON.readTree(rest("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText()));
+                placement.put(role, detail.path("subtasks").path(0).path("taskmanager-id").asText());
+            }
+        }
+        return placement;
     }
 
     /** How many TaskManagers run a subtask of the job. */

@@ -39,6 +39,7 @@ import io.depthstream.pipeline.config.TripletChoice;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -67,6 +68,9 @@ public final class StreamingJob {
 
     /** The job's name in Flink. */
     public static final String NAME = "depthstream streaming";
+
+    /** The slot-sharing group of the online learner and its sink on a cluster. */
+    public static final String LEARNER_SLOT_SHARING_GROUP = "learner";
 
     private StreamingJob() {}
 
@@ -164,12 +168,19 @@ public final class StreamingJob {
             boolean trained = config.model().weights() != null || !"random".equals(config.model().init());
             LearnerSettings learner = new LearnerSettings(fineTune.store(), start, DeviceChoice.parse(fineTune.device()),
                     learnerConfig(fineTune, trained), fineTune.maxShare(), fineTune.threads());
+            // On a cluster the learner gets a slot of its own (with one slot per TaskManager: a TaskManager of its
+            // own), so training does not share a slot, its memory budget and its device with inference. A local
+            // MiniCluster is sized by the job's parallelism alone and would wait for the extra slot forever; there
+            // the learner shares a slot, as before.
+            String learnerGroup = isLocal(env) ? "default" : LEARNER_SLOT_SHARING_GROUP;
             LearnerOperator.apply(triplets.getSideOutput(TripletAssembler.FINE_TUNE), learner)
                     .name("learner")
+                    .slotSharingGroup(learnerGroup)
                     .sinkTo(ResultKafkaSinks.modelUpdates(kafka.bootstrap(), kafka.topics().modelUpdates()))
                     .name("model-updates")
                     .uid("model-updates-sink")
-                    .setParallelism(1);
+                    .setParallelism(1)
+                    .slotSharingGroup(learnerGroup);
             KafkaSource<ModelUpdate> updateSource = KafkaSource.<ModelUpdate>builder()
                     .setBootstrapServers(kafka.bootstrap())
                     .setTopics(kafka.topics().modelUpdates())
@@ -302,6 +313,11 @@ public final class StreamingJob {
         }
         return new ModelConfig(model.architecture(), model.height(), model.width(), model.minDepth(),
                 model.maxDepth(), model.scales());
+    }
+
+    /** Whether {@code env} runs its jobs on a MiniCluster in this JVM (createLocalEnvironment). */
+    private static boolean isLocal(StreamExecutionEnvironment env) {
+        return "local".equals(env.getConfiguration().get(DeploymentOptions.TARGET));
     }
 
     private static OffsetsInitializer startingOffsets(String startFrom) {
