@@ -15,6 +15,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,6 +58,17 @@ class StreamStateIT {
     static void stop() {
         kafka.close();
     }
+
+    /** A failed test leaves no `stream` process behind. */
+    @AfterEach
+    void killLeftovers() {
+        for (Process process : LAUNCHED) {
+            process.destroyForcibly();
+        }
+        LAUNCHED.clear();
+    }
+
+    private static final List<Process> LAUNCHED = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Test
     void committedStartOnANewGroupBeginsAtTheEarliestFrameAndSigtermStopsWithASavepoint(@TempDir Path dir)
@@ -262,6 +274,7 @@ class StreamStateIT {
                     "-Doffline=true", "-Dai.djl.pytorch.graph_optimizer=false", "-Xmx1g", "-jar", jar.toString(),
                     "stream", "--config", file.toString(), "--state-dir", state.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            LAUNCHED.add(process);
             return new Stream(process, log);
         }
 
