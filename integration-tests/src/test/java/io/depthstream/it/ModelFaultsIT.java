@@ -7,6 +7,7 @@ import io.depthstream.model.io.ModelWeights;
 import io.depthstream.model.net.Architecture;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.ModelConfig;
+import io.depthstream.operators.fault.UnrunnableJobException;
 import io.depthstream.operators.inference.InferenceOperator;
 import io.depthstream.operators.learner.ModelStore;
 import io.depthstream.operators.learner.ModelUpdate;
@@ -108,6 +109,38 @@ class ModelFaultsIT {
         Run run = stream(weights);
 
         assertOneLineErrorNaming(run, config.toString(), "not valid JSON");
+    }
+
+    @Test
+    void weightsATaskManagerCannotLoadFailTheJobOnceInsteadOfRestartingIt(@TempDir Path dir) throws Exception {
+        // the client loads the weights before it submits; then they vanish, as on a cluster whose TaskManagers lack
+        // a path the client has
+        Path weights = savedWeights(dir.resolve("client-only"));
+        StreamingConfig config = StreamingConfig.defaults()
+                .withModel(new StreamingConfig.Model(weights.toString(), null, "lite", LITE.height(), LITE.width(), 3,
+                        "cpu", 4, 50, null, "every-frame", 1000))
+                .withCheckpoints(new StreamingConfig.Checkpoints(500,
+                        Files.createDirectories(dir.resolve("checkpoints")).toUri().toString()))
+                .withParallelism(1)
+                .withOwnTopics(kafka.bootstrapServers(), "vanishing", 1);
+        assertThat(StreamingJob.ensureTopics(config, (short) 1, Duration.ofSeconds(30))).isEmpty();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1,
+                StreamingJob.localConfiguration());
+        StreamingJob.define(env, config);
+        for (Path file : Files.list(weights).toList()) {
+            Files.delete(file);
+        }
+        Files.delete(weights);
+        JobClient job = env.executeAsync(StreamingJob.NAME);
+
+        // a recoverable failure would restart the job (exponential back-off from 1 s) and never end it
+        Throwable failure = org.assertj.core.api.Assertions.catchThrowable(
+                () -> job.getJobExecutionResult().get(2, TimeUnit.MINUTES));
+
+        assertThat(failure).as("the job failed instead of restarting").isInstanceOf(
+                java.util.concurrent.ExecutionException.class);
+        assertThat(UnrunnableJobException.messageIn(failure)).as(String.valueOf(failure))
+                .startsWith("this TaskManager cannot load the configured weights: ").contains(weights.toString());
     }
 
     @Test

@@ -2,8 +2,10 @@ package io.depthstream.operators.inference;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import io.depthstream.model.io.InvalidWeightsException;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.ModelConfig;
+import io.depthstream.operators.fault.UnrunnableJobException;
 import io.depthstream.operators.learner.ModelStore;
 import io.depthstream.operators.learner.ModelUpdate;
 import io.depthstream.operators.triplet.Triplet;
@@ -204,7 +206,14 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
                     getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), modelVersion);
         } else {
             servedUpdate = null;
-            inference = new TripletInference(settings.model().load(device));
+            try {
+                inference = new TripletInference(settings.model().load(device));
+            } catch (InvalidWeightsException e) {
+                // the client checked the weights before submitting, so this TaskManager does not see what the client
+                // saw (a path only the client has): restarting here cannot help
+                throw new UnrunnableJobException("this TaskManager cannot load the configured weights: "
+                        + e.getMessage(), e);
+            }
             modelVersion = settings.model().version();
         }
         ModelConfig config = inference.config();

@@ -6,7 +6,14 @@ import io.depthstream.pipeline.config.StreamingConfig;
 import io.depthstream.pipeline.job.StreamingJob;
 import io.depthstream.pipeline.job.StreamingJobMain;
 import io.depthstream.pipeline.job.TopicSpec;
+import io.depthstream.operators.fault.UnrunnableJobException;
+import io.depthstream.pipeline.job.StateDirectory;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,10 +21,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /** {@code depthstream stream}: runs the streaming job on a local Flink MiniCluster, or says how to submit it. */
 @Command(
@@ -30,9 +41,11 @@ import java.util.concurrent.Callable;
                     + "results to the depth and poses topics (exactly-once) and optionally to files.",
             "",
             "Settings come from the defaults, then --config FILE (YAML or JSON; --print-config shows every key), "
-                    + "then the flags below. The job runs here on a local Flink MiniCluster until Ctrl-C, which "
-                    + "cancels it; results are committed at each checkpoint. With --print-submit it prints the "
-                    + "effective config and the `flink run` command for a cluster instead."
+                    + "then the flags below. The job runs here on a local Flink MiniCluster until Ctrl-C or SIGTERM, "
+                    + "which stop it with a savepoint in --state-dir; the next run with the same state directory "
+                    + "resumes from it (from its last checkpoint after a kill), neither losing nor repeating a frame. "
+                    + "Results are committed at each checkpoint. With --print-submit it prints the effective config "
+                    + "and the `flink run` command for a cluster instead."
         })
 public final class StreamCommand implements Callable<Integer> {
 
@@ -81,6 +94,16 @@ public final class StreamCommand implements Callable<Integer> {
             description = "Model store for fine-tuned versions: a directory or a Flink file system URI (s3://, hdfs://).")
     String modelStore;
 
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the job's checkpoints and the savepoint "
+            + "of a stop are kept between runs (default: ~/.depthstream/stream/GROUP-ID, per kafka.group-id). A "
+            + "directory written with another frames topic, group, network size or fine-tune setting is refused.")
+    Path stateDir;
+
+    @Option(names = "--stop-timeout", paramLabel = "SECONDS", defaultValue = "60", description = "How long Ctrl-C "
+            + "or SIGTERM waits for the savepoint before the job is cancelled instead (the next run then resumes "
+            + "from the last checkpoint); a second Ctrl-C cancels at once. Default ${DEFAULT-VALUE}.")
+    long stopTimeoutSeconds;
+
     @Option(names = "--print-config", description = "Print the effective settings as YAML and exit.")
     boolean printConfig;
 
@@ -102,42 +125,97 @@ public final class StreamCommand implements Callable<Integer> {
             throw new IllegalArgumentException(problem);
         }
         if (printSubmit) {
-            out.println("# save as depthstream.yaml, then submit with:");
-            out.println("#   flink run -c " + StreamingJobMain.class.getName()
+            // --detached: the client returns once the JobManager has the job, which runs until stopped or cancelled
+            out.println("# save as depthstream.yaml, then submit from the repository root with:");
+            out.println("#   flink run --detached -c " + StreamingJobMain.class.getName()
                     + " pipeline/target/depthstream-pipeline-" + BuildInfo.load().version() + "-job.jar"
                     + " --config depthstream.yaml");
-            out.println("# the cluster's lib/ needs the jars of pipeline/target/flink-lib (DJL and PyTorch);"
-                    + " weights paths must exist on every TaskManager");
+            out.println("# on the standalone cluster of deploy/standalone/cluster.sh, deploy/standalone/flink takes"
+                    + " the place of flink; the cluster's lib/ needs the jars of pipeline/target/flink-lib (DJL and"
+                    + " PyTorch)");
+            out.println("# weights paths must exist on every TaskManager and where the job is submitted; without"
+                    + " checkpoints.dir the cluster's execution.checkpointing.dir applies");
             out.print(ConfigFiles.print(config));
             out.flush();
             return 0;
         }
-        config = config.withCheckpointDirIfUnset(
-                Files.createTempDirectory("depthstream-checkpoints-").toUri().toString());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(),
-                StreamingJob.localConfiguration());
+        PrintWriter err = spec.commandLine().getErr();
+        StateDirectory state = StateDirectory.open(stateDir != null ? stateDir
+                : Path.of(System.getProperty("user.home"), ".depthstream", "stream", config.kafka().groupId()));
+        String networkSize = StreamingJob.inputSize(config);
+        String mismatch = state.mismatch(config, networkSize);
+        if (mismatch != null) {
+            throw new IllegalArgumentException(mismatch);
+        }
+        config = config.withCheckpointDirIfUnset(state.checkpointsUri());
+        Configuration flink = StreamingJob.localConfiguration();
+        // a job cancelled because its savepoint did not come in time (or killed) resumes from its last checkpoint
+        flink.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        Optional<Path> restorePoint = state.restorePoint();
+        restorePoint.ifPresent(p -> flink.set(StateRecoveryOptions.SAVEPOINT_PATH, p.toUri().toString()));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(), flink);
         // the job first: weights that cannot be loaded are reported before Kafka is touched
         StreamingJob.define(env, config);
         for (String topicProblem : StreamingJob.ensureTopics(config, TopicSpec.BROKER_DEFAULT_REPLICATION,
                 Duration.ofSeconds(30))) {
-            spec.commandLine().getErr().println("warning: " + topicProblem);
+            err.println("warning: " + topicProblem);
         }
+        state.remember(config, networkSize);
+        // Ctrl-C and SIGTERM are taken from the JVM's shutdown sequence: a savepoint needs the MiniCluster (its blob
+        // server, I/O manager and Kafka producers), which the JVM's shutdown hooks would be closing meanwhile
+        StopSignals stop = StopSignals.install();
         JobClient job = env.executeAsync(StreamingJob.NAME);
-        spec.commandLine().getErr().println("streaming job " + job.getJobID() + " running: frames from '"
+        err.println("streaming job " + job.getJobID() + " running"
+                + restorePoint.map(p -> " (resumed from " + p + ")").orElse("") + ": frames from '"
                 + config.kafka().topics().frames() + "' at " + config.kafka().bootstrap() + ", results to '"
                 + config.kafka().topics().depth() + "' and '" + config.kafka().topics().poses() + "'"
                 + (config.output().dir() == null ? "" : " and " + config.output().dir())
-                + "; Ctrl-C stops it");
-        Thread cancel = new Thread(() -> {
+                + "; state in " + state.root() + "; Ctrl-C stops it with a savepoint");
+        err.flush();
+        CompletableFuture<?> result = job.getJobExecutionResult();
+        while (!result.isDone() && !stop.requested(Duration.ofMillis(200))) {
+            // waiting for the job to end or a signal
+        }
+        if (result.isDone()) {
             try {
-                job.cancel().get();
-            } catch (Exception e) {
-                // the JVM is exiting: nothing more can be done about a failed cancel
+                result.get();
+                return 0;
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("the streaming job failed: " + failureLine(e), e);
             }
-        }, "depthstream-stream-cancel");
-        Runtime.getRuntime().addShutdownHook(cancel);
-        job.getJobExecutionResult().get();
-        return 0;
+        }
+        err.println("stopping with a savepoint in " + state.root() + " (" + stopTimeoutSeconds
+                + " s at most; Ctrl-C again cancels without one)");
+        err.flush();
+        CompletableFuture<String> savepoint = job.stopWithSavepoint(false, state.savepointsUri(),
+                SavepointFormatType.CANONICAL);
+        try {
+            String location = stop.awaitOrSecondSignal(savepoint, Duration.ofSeconds(stopTimeoutSeconds));
+            state.pruneExcept(Path.of(URI.create(location)));
+            err.println("stopped; savepoint " + location + ": the next `stream` with this state directory resumes "
+                    + "from it");
+            return 0;
+        } catch (Exception e) {
+            job.cancel().get(30, TimeUnit.SECONDS);
+            throw new IllegalStateException("no savepoint (" + failureLine(e) + "): the job was cancelled and the next "
+                    + "`stream` with this state directory resumes from its last checkpoint", e);
+        }
+    }
+
+    /** One line for a job failure: the configuration fault Flink did not restart for, else the root cause. */
+    static String failureLine(Throwable failure) {
+        String unrunnable = UnrunnableJobException.messageIn(failure);
+        if (unrunnable != null) {
+            return unrunnable;
+        }
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
     }
 
     StreamingConfig effectiveConfig() {

@@ -180,12 +180,13 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingJob.Plan plan = TrainingJob.plan(config, resume);
         if (printSubmit) {
             stdout.println("settings written to " + run.runConfig().toAbsolutePath());
-            stdout.println("submit with:");
+            stdout.println("submit from the repository root with:");
             stdout.println("  flink run -c io.depthstream.pipeline.training.TrainingJobMain"
-                    + " pipeline/target/depthstream-pipeline-*-job.jar --config " + run.runConfig().toAbsolutePath()
-                    + (resume ? " --resume" : ""));
-            stdout.println("(the data, split files and RUN_DIR must be reachable under the same paths on the"
-                    + " TaskManagers; the learner writes RUN_DIR)");
+                    + " pipeline/target/depthstream-pipeline-" + BuildInfo.load().version() + "-job.jar --config "
+                    + run.runConfig().toAbsolutePath() + (resume ? " --resume" : ""));
+            stdout.println("(on the standalone cluster of deploy/standalone/cluster.sh, deploy/standalone/flink takes"
+                    + " the place of flink; the data, split files and RUN_DIR must be reachable under the same paths"
+                    + " on the TaskManagers; the learner writes RUN_DIR)");
             stdout.flush();
             return 0;
         }

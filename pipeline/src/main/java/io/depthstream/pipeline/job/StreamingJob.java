@@ -39,6 +39,7 @@ import io.depthstream.pipeline.config.TripletChoice;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -50,6 +51,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 import java.nio.file.Path;
@@ -66,6 +68,9 @@ public final class StreamingJob {
 
     /** The job's name in Flink. */
     public static final String NAME = "depthstream streaming";
+
+    /** The slot-sharing group of the online learner and its sink on a cluster. */
+    public static final String LEARNER_SLOT_SHARING_GROUP = "learner";
 
     private StreamingJob() {}
 
@@ -163,12 +168,19 @@ public final class StreamingJob {
             boolean trained = config.model().weights() != null || !"random".equals(config.model().init());
             LearnerSettings learner = new LearnerSettings(fineTune.store(), start, DeviceChoice.parse(fineTune.device()),
                     learnerConfig(fineTune, trained), fineTune.maxShare(), fineTune.threads());
+            // On a cluster the learner gets a slot of its own (with one slot per TaskManager: a TaskManager of its
+            // own), so training does not share a slot, its memory budget and its device with inference. A local
+            // MiniCluster is sized by the job's parallelism alone and would wait for the extra slot forever; there
+            // the learner shares a slot, as before.
+            String learnerGroup = isLocal(env) ? "default" : LEARNER_SLOT_SHARING_GROUP;
             LearnerOperator.apply(triplets.getSideOutput(TripletAssembler.FINE_TUNE), learner)
                     .name("learner")
+                    .slotSharingGroup(learnerGroup)
                     .sinkTo(ResultKafkaSinks.modelUpdates(kafka.bootstrap(), kafka.topics().modelUpdates()))
                     .name("model-updates")
                     .uid("model-updates-sink")
-                    .setParallelism(1);
+                    .setParallelism(1)
+                    .slotSharingGroup(learnerGroup);
             KafkaSource<ModelUpdate> updateSource = KafkaSource.<ModelUpdate>builder()
                     .setBootstrapServers(kafka.bootstrap())
                     .setTopics(kafka.topics().modelUpdates())
@@ -282,6 +294,15 @@ public final class StreamingJob {
         }
     }
 
+    /**
+     * The network input size, {@code WIDTHxHEIGHT}, that frames are resized to (and that the triplet state holds them
+     * at), read from the configured model without loading its weights.
+     */
+    public static String inputSize(StreamingConfig config) {
+        ModelConfig network = networkConfig(modelSource(config.model()));
+        return network.width() + "x" + network.height();
+    }
+
     /** The network's configuration (its input size is what frames are resized to). */
     static ModelConfig networkConfig(ModelSource model) {
         if (model.shipped() != null) {
@@ -294,10 +315,17 @@ public final class StreamingJob {
                 model.maxDepth(), model.scales());
     }
 
+    /** Whether {@code env} runs its jobs on a MiniCluster in this JVM (createLocalEnvironment). */
+    private static boolean isLocal(StreamExecutionEnvironment env) {
+        return "local".equals(env.getConfiguration().get(DeploymentOptions.TARGET));
+    }
+
     private static OffsetsInitializer startingOffsets(String startFrom) {
         return switch (startFrom) {
             case "latest" -> OffsetsInitializer.latest();
-            case "committed" -> OffsetsInitializer.committedOffsets();
+            // a group without committed offsets (a first start) begins at the earliest frame, as documented; without
+            // the fallback the source fails with NoOffsetForPartitionException, and a restart cannot change that
+            case "committed" -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
             default -> OffsetsInitializer.earliest();
         };
     }

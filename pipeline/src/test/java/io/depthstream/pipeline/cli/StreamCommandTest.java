@@ -61,7 +61,7 @@ class StreamCommandTest {
         DepthstreamCommandTest.Run run = run("stream", "--init", "random", "--print-submit");
 
         assertThat(run.exit()).as(run.err()).isZero();
-        assertThat(run.out()).contains("flink run -c io.depthstream.pipeline.job.StreamingJobMain")
+        assertThat(run.out()).contains("flink run --detached -c io.depthstream.pipeline.job.StreamingJobMain")
                 .contains("-job.jar --config depthstream.yaml").contains("init: random");
     }
 
