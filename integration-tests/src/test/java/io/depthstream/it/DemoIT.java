@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** {@code depthstream demo} end to end, small: every frame gets its result, files and summary as documented. */
 class DemoIT {
 
-    /** The shipped model's abs_rel on the demo's drives is about 0.XX (models/lite-synthetic/README.md). */
+    /** The shipped model's abs_rel on the demo's drives is about 0.09 (models/lite-synthetic/README.md). */
     private static final double SHIPPED_ABS_REL_BOUND = 0.30;
 
     @Test

@@ -74,4 +74,30 @@ class FineTuneIT {
         assertThat(store.versions()).hasSize(1 + fineTune.path("published_versions").asInt());
         assertThat(stderr.toString()).contains("learner: published v1");
     }
+
+    /**
+     * {@code demo --fine-tune} with no other flag: the shipped model adapts to drives in the alternate palette, and
+     * the newest version beats v0 on the held-out drive's photometric loss and on abs_rel.
+     */
+    @Test
+    void theDefaultFineTuningDemoAdaptsTheShippedModelToADomainShift(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        CommandLine commandLine = DepthstreamCommand.newCommandLine();
+        StringWriter stderr = new StringWriter();
+        commandLine.setOut(new PrintWriter(new StringWriter(), true));
+        commandLine.setErr(new PrintWriter(stderr, true));
+
+        int exit = commandLine.execute("demo", "--fine-tune", "--out-dir", out.toString());
+
+        assertThat(exit).as(stderr.toString()).isZero();
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertThat(summary.path("results_out").asInt()).isEqualTo(480);
+        assertThat(summary.path("note").asText()).contains("alternate palette");
+        JsonNode fineTune = summary.path("fine_tune");
+        assertThat(fineTune.path("published_versions").asInt()).as(fineTune.toString()).isGreaterThanOrEqualTo(2);
+        assertThat(fineTune.path("heldout_loss_last").asDouble()).as(fineTune.toString())
+                .isLessThan(fineTune.path("heldout_loss_first").asDouble());
+        assertThat(fineTune.path("abs_rel_last_version").asDouble()).as(fineTune.toString())
+                .isLessThan(fineTune.path("abs_rel_first_version").asDouble());
+    }
 }

@@ -36,7 +36,8 @@ import java.util.concurrent.Callable;
                     + "color/<seq>.png (magma) and trajectory.txt (KITTI odometry), and summary.json: frames_in, "
                     + "results_out, dlq, fps, latency_ms_p50, latency_ms_p99, abs_rel and a1 against ground truth "
                     + "(synthetic drives have it), model_version; with --fine-tune also fine_tune: steps, "
-                    + "published_versions, heldout_loss_first/last, abs_rel_first_version/last_version.",
+                    + "published_versions, heldout_loss_first/last (photometric loss of v0 and the newest version "
+                    + "on one more drive, rendered but never streamed), abs_rel_first_version/last_version.",
             "",
             "Without --weights the demo serves the shipped model lite-synthetic (lite 320x96, trained with "
                     + "depthstream's own train on synthetic drives, models/lite-synthetic/README.md): its depth maps show "
@@ -182,8 +183,8 @@ public final class DemoCommand implements Callable<Integer> {
                     f.steps(), f.publishedVersions(), f.lastVersion()));
             out.append("  results by     ").append(f.resultsPerVersion()).append('\n');
             if (f.heldoutLossFirst() != null) {
-                out.append(String.format(Locale.ROOT, "  held-out loss  %.4f (v0) -> %.4f (%s)%n", f.heldoutLossFirst(),
-                        f.heldoutLossLast(), f.lastVersion()));
+                out.append(String.format(Locale.ROOT, "  held-out drive %.4f (v0) -> %.4f (%s) photometric loss%n",
+                        f.heldoutLossFirst(), f.heldoutLossLast(), f.lastVersion()));
             }
             if (f.absRelFirstVersion() != null) {
                 out.append(String.format(Locale.ROOT, "  abs_rel        %.3f (v0) -> %.3f (%s)%n",

@@ -20,6 +20,11 @@ import io.depthstream.model.io.ShippedModel;
 import io.depthstream.model.data.synth.SyntheticDriveWriter;
 import io.depthstream.model.eval.EigenEvaluator;
 import io.depthstream.model.eval.EigenReport;
+import io.depthstream.model.geometry.Intrinsics;
+import io.depthstream.model.loss.PhotometricLossConfig;
+import io.depthstream.model.train.LossConfig;
+import io.depthstream.model.train.SelfSupervisedObjective;
+import io.depthstream.model.train.TrainingSample;
 import io.depthstream.pipeline.config.StreamingConfig;
 import io.depthstream.pipeline.job.StreamingJob;
 import io.depthstream.pipeline.replay.KittiReplay;
@@ -35,10 +40,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -52,6 +59,7 @@ public final class Demo {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final Duration STOP_TIMEOUT = Duration.ofMinutes(3);
+    private static final int HELD_OUT_TRIPLETS = 24;
 
     private final DemoOptions options;
     private final DemoProgress progress;
@@ -98,8 +106,9 @@ public final class Demo {
         try (KittiRawArchive archive = KittiRawArchive.open(data);
                 OutputReader reader = new OutputReader(config.kafka().bootstrap(), config.kafka().topics().depth(),
                         config.kafka().topics().poses(), config.kafka().topics().dlq())) {
-            List<ReplayDrive> drives = KittiReplay.allDrives(archive, KittiCamera.IMAGE_02);
-            drives = drives.subList(0, Math.min(options.cameras(), drives.size()));
+            List<ReplayDrive> all = KittiReplay.allDrives(archive, KittiCamera.IMAGE_02);
+            List<ReplayDrive> drives = all.subList(0, Math.min(options.cameras(), all.size()));
+            ReplayDrive heldOut = all.size() > drives.size() ? all.get(drives.size()) : null;
             KittiReplay replay = KittiReplay.prepare(archive, drives,
                     new ReplayOptions(config.kafka().topics().frames(), options.rateHz(), false, true));
             progress.phase("replaying " + drives.size() + " camera(s), " + replay.framesPerPass() + " frames, at "
@@ -138,7 +147,7 @@ public final class Demo {
             }
             versions.report();
             DemoSummary summary = summarise(expected, out, seconds, data,
-                    options.fineTune() ? fineTuneSummary(archive, drives, data, out) : null);
+                    options.fineTune() ? fineTuneSummary(archive, drives, heldOut, data, out) : null);
             JSON.writeValue(options.outDir().resolve("summary.json").toFile(), summary);
             return summary;
         } finally {
@@ -202,9 +211,13 @@ public final class Demo {
         }
     }
 
-    /** The learner's steps and held-out losses from the store, and v0's and the newest version's abs_rel. */
-    private DemoSummary.FineTuneSummary fineTuneSummary(KittiRawArchive archive, List<ReplayDrive> drives, Path data,
-                                                        OutputRecords out) throws IOException {
+    /**
+     * The learner's steps from the store; v0's and the newest version's photometric loss on the held-out drive (when
+     * there is one) and abs_rel on the streamed drives.
+     */
+    private DemoSummary.FineTuneSummary fineTuneSummary(KittiRawArchive archive, List<ReplayDrive> drives,
+                                                        ReplayDrive heldOut, Path data, OutputRecords out)
+            throws IOException {
         Map<String, Integer> perVersion = new LinkedHashMap<>();
         for (OutputRecords.DepthRecord record : out.depth()) {
             perVersion.merge(record.modelVersion(), 1, Integer::sum);
@@ -217,13 +230,48 @@ public final class Demo {
         long steps = store.learnerStatus().map(status -> status.path("step").asLong()).orElse(0L);
         PublishedVersion first = versions.get(0);
         PublishedVersion last = versions.get(versions.size() - 1);
-        Double heldOutFirst = versions.size() > 1
-                ? versions.get(1).metrics().extra().get("serving_held_out_loss") : null;
-        Double heldOutLast = versions.size() > 1 ? last.metrics().heldOutLoss() : null;
-        progress.phase("evaluating " + first.name() + " and " + last.name() + " against ground truth");
+        progress.phase("evaluating " + first.name() + " and " + last.name() + " against ground truth"
+                + (heldOut == null ? "" : " and on the held-out drive " + heldOut.cameraId()));
+        Double heldOutFirst = heldOut == null ? null : heldOutLoss(store, first, archive, heldOut);
+        Double heldOutLast = heldOut == null ? null : heldOutLoss(store, last, archive, heldOut);
         return new DemoSummary.FineTuneSummary(steps, versions.size() - 1, heldOutFirst, heldOutLast,
                 absRel(store, first, archive, drives, data), absRel(store, last, archive, drives, data), last.name(),
                 perVersion);
+    }
+
+    /**
+     * A version's photometric loss (monodepth2's, batch norm in inference mode, the same auto-mask noise for every
+     * version) on up to {@value #HELD_OUT_TRIPLETS} triplets spread over a drive the stream never carried.
+     */
+    private static double heldOutLoss(ModelStore store, PublishedVersion version, KittiRawArchive archive,
+                                      ReplayDrive drive) throws IOException {
+        try (DepthModel model = store.load(version.number(), Device.cpu())) {
+            ModelConfig config = model.config();
+            DepthPredictor inputs = new DepthPredictor(model);
+            Intrinsics intrinsics = archive.calibration(drive.drive().date())
+                    .intrinsics(drive.camera(), config.width(), config.height());
+            List<Integer> frames = archive.frames(drive.drive(), drive.camera());
+            int stride = Math.max(1, (frames.size() - 2) / HELD_OUT_TRIPLETS);
+            List<TrainingSample> samples = new ArrayList<>();
+            for (int i = 1; i + 1 < frames.size() && samples.size() < HELD_OUT_TRIPLETS; i += stride) {
+                float[][] images = new float[3][];
+                for (int k = 0; k < 3; k++) {
+                    images[k] = inputs.input(ImageResizer.resize(
+                            archive.image(drive.drive(), frames.get(i - 1 + k), drive.camera()),
+                            config.width(), config.height()));
+                }
+                samples.add(new TrainingSample(images[0], images[1], images[2], intrinsics));
+            }
+            SelfSupervisedObjective objective = new SelfSupervisedObjective(LossConfig.of(
+                    PhotometricLossConfig.monodepth2().withDepthRange(config.depthRange())), new Random(0));
+            objective.reseed(0);
+            double sum = 0;
+            for (int from = 0; from < samples.size(); from += 4) {
+                List<TrainingSample> chunk = samples.subList(from, Math.min(samples.size(), from + 4));
+                sum += objective.measure(model, chunk).total() * chunk.size();
+            }
+            return sum / samples.size();
+        }
     }
 
     /** abs_rel (median scaling, Eigen crop and range) of a version over the frames with ground truth, or null. */
@@ -253,12 +301,14 @@ public final class Demo {
     }
 
     private Path renderDrives(Path dir) throws IOException {
-        int total = options.cameras() * options.frames();
-        progress.phase("rendering " + options.cameras() + " synthetic drive(s) of " + options.frames()
+        // fine-tuning: one more drive than cameras, never streamed, on which v0 and the newest version are compared
+        int count = options.cameras() + (options.fineTune() ? 1 : 0);
+        int total = count * options.frames();
+        progress.phase("rendering " + count + " synthetic drive(s) of " + options.frames()
                 + " frames of " + options.renderWidth() + "x" + options.renderHeight() + " with exact depth"
                 + (options.palette() == Palette.STANDARD ? ""
                         : ", " + options.palette().name().toLowerCase(Locale.ROOT) + " palette"));
-        new SyntheticDriveWriter(options.seed(), options.cameras(),
+        new SyntheticDriveWriter(options.seed(), count,
                 new DriveOptions(options.frames(), options.renderWidth(), options.renderHeight(), false, false,
                         options.palette()))
                 .write(dir, (done, all) -> progress.rendered(done, total));

@@ -47,8 +47,9 @@ public record DemoSummary(
      *
      * @param steps training steps taken
      * @param publishedVersions versions published after v0 (the start model)
-     * @param heldoutLossFirst the start model's held-out loss at the first evaluation, or null without one
-     * @param heldoutLossLast the last published version's held-out loss, or null without a publication
+     * @param heldoutLossFirst v0's photometric loss on the held-out drive (rendered with the streamed ones, never
+     *     streamed), or null without one (KITTI data with no drive beyond the cameras)
+     * @param heldoutLossLast the newest version's photometric loss on the same triplets of that drive, or null
      * @param absRelFirstVersion abs_rel of v0 against ground truth, or null without ground truth
      * @param absRelLastVersion abs_rel of the newest version against ground truth, or null without ground truth
      * @param lastVersion the newest version
