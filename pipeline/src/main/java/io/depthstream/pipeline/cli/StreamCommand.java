@@ -1,5 +1,7 @@
 package io.depthstream.pipeline.cli;
 
+import io.depthstream.model.io.ShippedModel;
+import io.depthstream.model.net.ModelConfig;
 import io.depthstream.operators.inference.FramePolicy;
 import io.depthstream.pipeline.config.ConfigFiles;
 import io.depthstream.pipeline.config.StreamingConfig;
@@ -226,6 +228,14 @@ public final class StreamCommand implements Callable<Integer> {
         StreamingConfig.Model model = config.model();
         if (weights != null || init != null) {
             model = model.withWeights(weights, weights == null ? init : null);
+        }
+        ShippedModel shipped = model.weights() == null ? ShippedModel.byName(model.init()) : null;
+        if (shipped != null) {
+            // the shipped model brings its own architecture and input size: show those, not the random model's
+            ModelConfig net = shipped.config();
+            model = new StreamingConfig.Model(null, model.init(), net.architecture().configName(), net.height(),
+                    net.width(), model.seed(), model.device(), model.batchSize(), model.maxBatchDelayMs(),
+                    model.cameraHeightM(), model.framePolicy(), model.maxFrameAgeMs());
         }
         if (latestFrame || maxFrameAgeMs != null) {
             model = model.withFramePolicy(latestFrame ? FramePolicy.LATEST_FRAME.configName() : model.framePolicy(),

@@ -3,6 +3,8 @@ package io.depthstream.pipeline.cli;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.depthstream.model.io.ModelWeights;
+import io.depthstream.model.io.PackedWeights;
 import io.depthstream.model.net.Architecture;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.ModelConfig;
@@ -152,8 +154,35 @@ class ModelsCommandTest {
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("list").contains("show").contains("rollback").contains("_COMPLETE");
         assertThat(bare.exit()).isEqualTo(2);
-        assertThat(bare.err()).contains("a subcommand is required: list, show or rollback");
+        assertThat(bare.err()).contains("a subcommand is required: list, show, rollback or pack");
         assertThat(noStore.exit()).isEqualTo(2);
         assertThat(noStore.err()).contains("Missing required option: '--store=URI'");
+    }
+
+    @Test
+    void packWritesTheCompactFormThatLoadsAsTheSameModel() throws Exception {
+        Path weights = dir.resolve("weights");
+        try (DepthModel model = DepthModel.initialise(LITE, Device.cpu(), 3)) {
+            ModelWeights.save(model, weights, Map.of("step", 7));
+        }
+        Path packed = dir.resolve("packed");
+
+        DepthstreamCommandTest.Run result = run("models", "pack", "--weights", weights.toString(), "--out",
+                packed.toString());
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(result.out()).startsWith("packed " + weights).contains(packed.resolve(PackedWeights.FILE).toString())
+                .contains("largest scale-0 disparity change");
+        try (DepthModel loaded = PackedWeights.load(packed, Device.cpu())) {
+            assertThat(loaded.config()).isEqualTo(LITE);
+        }
+        JsonNode metadata = ModelWeights.readMetadata(packed);
+        assertThat(metadata.path("step").asInt()).isEqualTo(7);
+        assertThat(metadata.path("packed_from").asText()).isEqualTo(weights.toAbsolutePath().normalize().toString());
+
+        DepthstreamCommandTest.Run missing = run("models", "pack", "--weights", dir.resolve("nothing").toString(),
+                "--out", dir.resolve("out").toString());
+        assertThat(missing.exit()).isNotZero();
+        assertThat(missing.err()).contains("nothing").contains("does not exist");
     }
 }

@@ -38,6 +38,15 @@ class StreamCommandTest {
     }
 
     @Test
+    void theShippedModelIsAChoiceAndBringsItsOwnInputSize() {
+        DepthstreamCommandTest.Run run = run("stream", "--init", "synthetic", "--print-config");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("init: synthetic").contains("arch: lite").contains("height: 96")
+                .contains("width: 320");
+    }
+
+    @Test
     void aJobWithoutAModelIsRefusedInOneLine() {
         DepthstreamCommandTest.Run run = run("stream", "--bootstrap", "localhost:1");
 

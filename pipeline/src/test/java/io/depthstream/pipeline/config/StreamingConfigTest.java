@@ -68,7 +68,7 @@ class StreamingConfigTest {
         cases.put("model.weights", new String[] {"model: {weights: ''}",
             "model.weights must be a weights directory or be left out, got ''"});
         cases.put("model.init", new String[] {"model: {init: zeros}",
-            "model.init can only be random (or be left out), got 'zeros'"});
+            "model.init can only be random or synthetic (or be left out), got 'zeros'"});
         cases.put("model.arch", new String[] {"model: {init: random, arch: resnet34}",
             "model.arch must be resnet18, resnet50 or lite, got 'resnet34'"});
         cases.put("model.height", new String[] {"model: {init: random, height: 100}",
