@@ -82,16 +82,18 @@ class StandaloneClusterIT {
         repository = cliJar.getParent().getParent().getParent();
         work = Files.createTempDirectory("standalone-cluster-it");
         clusterDir = work.resolve("cluster");
-        restPort = freePort();
+        // the broker first: its listeners take ephemeral ports, which must not be the ones chosen for the cluster
+        kafka = EmbeddedKafka.start();
+        restPort = freePorts(1);
         clusterEnv = new HashMap<>();
         clusterEnv.put("DEPTHSTREAM_CLUSTER_DIR", clusterDir.toString());
         clusterEnv.put("DEPTHSTREAM_REST_PORT", Integer.toString(restPort));
-        clusterEnv.put("DEPTHSTREAM_RPC_PORT", Integer.toString(freePort()));
-        clusterEnv.put("DEPTHSTREAM_METRICS_PORT", Integer.toString(freePort()));
+        // the blob server takes the RPC port + 1; TaskManager i reports metrics on the metrics port + i
+        clusterEnv.put("DEPTHSTREAM_RPC_PORT", Integer.toString(freePorts(2)));
+        clusterEnv.put("DEPTHSTREAM_METRICS_PORT", Integer.toString(freePorts(5)));
         // the printed `flink run` line runs verbatim from a directory that looks like the repository root
         Files.createSymbolicLink(work.resolve("pipeline"), repository.resolve("pipeline"));
         Files.createSymbolicLink(work.resolve("deploy"), repository.resolve("deploy"));
-        kafka = EmbeddedKafka.start();
         drives = new ArrayList<>();
         pngs = new ArrayList<>();
         for (int c = 0; c < CAMERAS; c++) {
@@ -568,10 +570,25 @@ class StandaloneClusterIT {
         return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+    /** The first of {@code count} consecutive ports free now, below the range the OS hands out for port 0. */
+    private static int freePorts(int count) throws IOException {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = 20000 + (int) (Math.random() * 10000);
+            List<ServerSocket> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < count; i++) {
+                    held.add(new ServerSocket(base + i));
+                }
+                return base;
+            } catch (IOException taken) {
+                // try another block
+            } finally {
+                for (ServerSocket socket : held) {
+                    socket.close();
+                }
+            }
         }
+        throw new IOException("no " + count + " consecutive free ports found");
     }
 
     private static long size(Path directory) {
