@@ -256,12 +256,15 @@ class HostileInputIT {
         assertThat(heapAfter - heapBefore).as(summary).isLessThan(100L << 20);
     }
 
-    /** Seeded random lite model at 192x64, topics of its own, checkpoints every 500 ms, parallelism 2. */
+    /**
+     * Seeded random lite model at 192x64, topics of its own, checkpoints every 500 ms, parallelism 2, frames decoded
+     * between inference batches (so records that fail to decode late, on the decode threads, are covered).
+     */
     private static StreamingConfig config(Path dir) throws Exception {
         String prefix = "hostile";
         StreamingConfig config = StreamingConfig.defaults()
                 .withModel(new StreamingConfig.Model(null, "random", "lite", 64, 192, 3, "cpu", 4, 50, null,
-                        "every-frame", 1000))
+                        "every-frame", 1000, "between-batches"))
                 .withTriplets(new StreamingConfig.Triplets(500, 10, 1000, 600_000))
                 .withCheckpoints(new StreamingConfig.Checkpoints(500,
                         Files.createDirectories(dir.resolve("checkpoints")).toUri().toString()))

@@ -65,7 +65,8 @@ class StreamingJobIT {
 
     @Test
     void everyFrameOnceDuplicatesDroppedCorruptRecordsToTheDeadLetterTopic(@TempDir Path dir) throws Exception {
-        StreamingConfig config = config("e2e", dir);
+        // decoding overlapped with inference, as on a GPU or with spare cores (the other test decodes as auto decides)
+        StreamingConfig config = config("e2e", dir, "overlapped");
         SyntheticDrive driveA = SyntheticDrive.generate(11, new DriveOptions(10, 320, 96, false, false));
         SyntheticDrive driveB = SyntheticDrive.generate(12, new DriveOptions(10, 320, 96, false, false));
         FrameRecordEncoder encoder = new FrameRecordEncoder(config.kafka().topics().frames());
@@ -127,7 +128,7 @@ class StreamingJobIT {
         Path fixtures = kittiFixture();
         Path archives = Files.createDirectories(dir.resolve("archives"));
         makeArchives(fixtures, archives);
-        StreamingConfig config = config("fixture", dir);
+        StreamingConfig config = config("fixture", dir, "auto");
 
         OutputRecords out = run(config, () -> {
             try (KittiRawArchive archive = KittiRawArchive.open(archives)) {
@@ -152,13 +153,13 @@ class StreamingJobIT {
         assertThat(out.rejected()).isEmpty();
     }
 
-    /** A seeded random lite model at 192x64, topics of its own, checkpoints every 500 ms. */
-    private static StreamingConfig config(String prefix, Path dir) throws Exception {
+    /** A seeded random lite model at 192x64 decoding as {@code decode} says, own topics, checkpoints every 500 ms. */
+    private static StreamingConfig config(String prefix, Path dir, String decode) throws Exception {
         StreamingConfig defaults = StreamingConfig.defaults();
         StreamingConfig config = defaults
                 .withBootstrap(kafka.bootstrapServers())
                 .withModel(new StreamingConfig.Model(null, "random", "lite", 64, 192, 3, "cpu", 4, 50, null,
-                        "every-frame", 1000))
+                        "every-frame", 1000, decode))
                 .withTriplets(new StreamingConfig.Triplets(500, 10, 1000, 600_000))
                 .withCheckpoints(new StreamingConfig.Checkpoints(500,
                         Files.createDirectories(dir.resolve("checkpoints")).toUri().toString()))

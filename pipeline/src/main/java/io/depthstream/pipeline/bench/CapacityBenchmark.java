@@ -34,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The figure deployments are sized by: how many cameras at KITTI's 10 Hz the streaming job keeps up with on this
@@ -65,6 +66,8 @@ public final class CapacityBenchmark {
     static final int CAMERAS = 2;
     /** Frames per camera of the warm-up, whose results are not counted. */
     static final int WARM_UP_FRAMES = 4;
+    /** Prefix of the warm-up cameras' ids. */
+    private static final String WARM_UP = "warm-up-";
 
     /**
      * What one model sustained.
@@ -203,21 +206,18 @@ public final class CapacityBenchmark {
             String frames = streaming.kafka().topics().frames();
             try (OutputReader reader = new OutputReader(kafka.bootstrapServers(), streaming.kafka().topics().depth(),
                     streaming.kafka().topics().poses(), streaming.kafka().topics().dlq())) {
-                int warmUpResults = CAMERAS * WARM_UP_FRAMES;
                 try (KittiRawArchive archive = KittiRawArchive.open(warmUp)) {
                     List<ReplayDrive> renamed = new ArrayList<>();
                     for (ReplayDrive drive : KittiReplay.allDrives(archive, KittiCamera.IMAGE_02)) {
-                        renamed.add(new ReplayDrive(drive.drive(), drive.camera(), "warm-up-" + drive.cameraId()));
+                        renamed.add(new ReplayDrive(drive.drive(), drive.camera(), WARM_UP + drive.cameraId()));
                     }
                     KittiReplay.prepare(archive, renamed, new ReplayOptions(frames, Double.POSITIVE_INFINITY, false,
                                     true))
                             .run(kafka.bootstrapServers(), Duration.ofSeconds(30), () -> false, ReplayListener.NONE);
                 }
-                OutputRecords warm = reader.readUntil(warmUpResults, Duration.ofMinutes(5), n -> { });
-                if (warm.depth().size() < warmUpResults) {
-                    throw new IllegalStateException("the job produced " + warm.depth().size() + " of "
-                            + warmUpResults + " warm-up results within 5 minutes");
-                }
+                // each warm-up camera's newest frame gets its result under either policy
+                awaitResults(reader, r -> r.cameraId().startsWith(WARM_UP) && r.seq() == WARM_UP_FRAMES - 1, CAMERAS,
+                        Duration.ofMinutes(5), "warm-up results (each camera's last frame)");
                 progress.printf(Locale.ROOT, "  capacity: %s at %.2f frames/s per camera%n", policy.configName(),
                         rateHz);
                 progress.flush();
@@ -238,7 +238,8 @@ public final class CapacityBenchmark {
                             .frames();
                 }
                 OutputRecords out = policy == FramePolicy.EVERY_FRAME
-                        ? reader.readUntil(warmUpResults + (int) sent, Duration.ofMinutes(10), n -> { })
+                        ? awaitResults(reader, r -> !r.cameraId().startsWith(WARM_UP), sent, Duration.ofMinutes(10),
+                                "results of the paced run")
                         // latest frame: each camera's newest frame is served last; nothing more comes once it has
                         : reader.drain(Duration.ofSeconds(5));
                 StoppingJobLogs.quietDeclinedCheckpoints();
@@ -247,7 +248,7 @@ public final class CapacityBenchmark {
                 List<Long> latencies = new ArrayList<>();
                 for (OutputRecords.DepthRecord record : out.depth()) {
                     Long at = sentAt.get(record.cameraId() + "/" + record.seq());
-                    if (record.cameraId().startsWith("warm-up-") || at == null) {
+                    if (record.cameraId().startsWith(WARM_UP) || at == null) {
                         continue;
                     }
                     long emitted = emittedAt(record);
@@ -256,6 +257,27 @@ public final class CapacityBenchmark {
                 }
                 return new Live(sent, lags.size(), lags.stream().mapToLong(Long::longValue).toArray(),
                         latencies.stream().mapToLong(Long::longValue).toArray());
+            }
+        }
+    }
+
+    /**
+     * Reads until {@code wanted} depth records match {@code which}.
+     *
+     * @throws IllegalStateException when they have not come within {@code timeout}
+     */
+    private static OutputRecords awaitResults(OutputReader reader, Predicate<OutputRecords.DepthRecord> which,
+            long wanted, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            OutputRecords out = reader.readUntil(Integer.MAX_VALUE, Duration.ofSeconds(1), n -> { });
+            long matching = out.depth().stream().filter(which).count();
+            if (matching >= wanted) {
+                return out;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the job produced " + matching + " of " + wanted + " " + what
+                        + " within " + timeout.toMinutes() + " minutes");
             }
         }
     }

@@ -82,8 +82,9 @@ public final class ReplayCommand implements Callable<Integer> {
     boolean loop;
 
     @Option(names = "--clock", defaultValue = "live", paramLabel = "live|recorded",
-            description = "Record timestamps: live (default) moves each drive to start now, keeping the recorded "
-                    + "spacing, as cameras streaming together would stamp them; recorded keeps timestamps.txt's "
+            description = "Record timestamps: live (default) stamps them as cameras streaming together would: "
+                    + "each frame with the moment it is sent at --rate (as fast as possible: each drive moved to start "
+                    + "now, the recorded spacing kept); recorded keeps timestamps.txt's "
                     + "times. The streaming job's event time is shared by all cameras, so drives recorded at "
                     + "different times need live. A broker's time retention (retention.ms, 7 days by default) counts "
                     + "from record timestamps, so it deletes recorded-clock frames soon after they arrive: use "

@@ -43,8 +43,9 @@ import java.util.function.BooleanSupplier;
  *   <li>record timestamp: the camera's {@code timestamps.txt} line of the frame, read as UTC (KITTI writes local
  *       times without a zone; UTC makes the timestamps independent of the replaying machine), truncated to
  *       milliseconds; a drive without timestamps gets 10 Hz from midnight UTC of its date. With
- *       {@link ReplayOptions#liveClock()} every drive's times are shifted so its first frame is stamped with the
- *       moment the replay starts.</li>
+ *       {@link ReplayOptions#liveClock()} a paced frame is stamped with the moment it is sent, as a live camera at
+ *       the replay's rate stamps it (at KITTI's 10 Hz the recorded spacing, at other rates that rate's); unpaced,
+ *       every drive's times are shifted so its first frame is stamped with the moment the replay starts.</li>
  * </ul>
  *
  * <p>Several drives stream side by side: each tick sends the next frame of every drive, like cameras recording at
@@ -175,6 +176,8 @@ public final class KittiReplay {
         long startMs = System.currentTimeMillis();
         long intervalNanos = options.paced() ? Math.round(1e9 / options.rateHz()) : 0;
         long nextTick = start;
+        // paced with the live clock: every frame of a tick is stamped with the moment the tick fired
+        long tickMs = startMs;
         int pass = 0;
         boolean stopped = false;
         try {
@@ -190,6 +193,7 @@ public final class KittiReplay {
                             break replay;
                         }
                         nextTick += intervalNanos;
+                        tickMs = System.currentTimeMillis();
                         // after a stall (a slow broker, a slow disk) go on at the rate instead of catching up in a
                         // burst, as a live camera would
                         nextTick = Math.max(nextTick, System.nanoTime());
@@ -203,7 +207,9 @@ public final class KittiReplay {
                             break replay;
                         }
                         rethrow(failure);
-                        send(producer, drive, position, pass - 1, startMs, acknowledged, acknowledgedBytes, failure, listener);
+                        long liveMs = options.paced() ? tickMs : startMs;
+                        send(producer, drive, position, pass - 1, liveMs, acknowledged, acknowledgedBytes, failure,
+                                listener);
                     }
                 }
                 if (options.loop() && stopRequested.getAsBoolean()) {
@@ -218,13 +224,25 @@ public final class KittiReplay {
                 stopped);
     }
 
-    private void send(Producer<byte[], byte[]> producer, DriveFrames drive, int position, int pass, long startMs,
+    /**
+     * Sends one frame; {@code liveMs} is, paced, the moment its tick fired, else the moment the replay started: with
+     * the live clock a paced frame is stamped with it, an unpaced frame with the replay's start shifted by its
+     * recorded offset.
+     */
+    private void send(Producer<byte[], byte[]> producer, DriveFrames drive, int position, int pass, long liveMs,
             AtomicLong acknowledged, AtomicLong acknowledgedBytes, AtomicReference<RuntimeException> failure,
             ReplayListener listener) {
         int index = drive.indices.get(position);
         long seq = index + (long) pass * drive.seqSpan;
-        long timestamp = drive.timesMs[position] + pass * drive.timeSpanMs
-                + (options.liveClock() ? startMs - drive.timesMs[0] : 0);
+        long recorded = drive.timesMs[position] + pass * drive.timeSpanMs;
+        long timestamp;
+        if (!options.liveClock()) {
+            timestamp = recorded;
+        } else if (options.paced()) {
+            timestamp = liveMs;
+        } else {
+            timestamp = recorded + liveMs - drive.timesMs[0];
+        }
         byte[] png;
         try {
             png = archive.imageBytes(drive.drive.drive(), index, drive.drive.camera());

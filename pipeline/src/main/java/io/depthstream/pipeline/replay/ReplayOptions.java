@@ -10,9 +10,9 @@ import io.depthstream.operators.codec.WireFormat;
  *     takes them
  * @param loop whether to start over after the last frame (sequence numbers and timestamps keep increasing) until
  *     stopped
- * @param liveClock whether record timestamps are moved to the replay's start (each drive's first frame at the
- *     moment the replay starts, the recorded spacing kept), as live cameras on one clock would stamp them; false
- *     keeps the recorded times. Event time in the streaming job is shared by all cameras, so drives recorded at
+ * @param liveClock whether records are stamped as live cameras on one clock would stamp them: paced, each frame
+ *     with the moment it is sent; unpaced, each drive's first frame with the moment the replay starts and the
+ *     recorded spacing kept; false keeps the recorded times. Event time in the streaming job is shared by all cameras, so drives recorded at
  *     different times and replayed together need the live clock.
  */
 public record ReplayOptions(String topic, double rateHz, boolean loop, boolean liveClock) {

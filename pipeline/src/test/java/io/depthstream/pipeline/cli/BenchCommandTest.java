@@ -2,6 +2,8 @@ package io.depthstream.pipeline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.depthstream.model.device.DeviceChoice;
+import io.depthstream.operators.schedule.DecodeLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -115,8 +117,9 @@ class BenchCommandTest {
         assertThat(root.get("latency_ms_p50").asDouble()).isPositive()
                 .isLessThanOrEqualTo(root.get("latency_ms_p99").asDouble());
         assertThat(result.out()).contains("| job (Kafka → Flink → Kafka) |").contains("latency p50");
-        assertThat(root.get("pipeline_decode").asText()).startsWith("between-batches, ");
-        assertThat(result.out()).contains("decode: between-batches, ");
+        String here = DecodeLayout.AUTO.resolveHere(DeviceChoice.AUTO).describe();
+        assertThat(root.get("pipeline_decode").asText()).isEqualTo(here);
+        assertThat(result.out()).contains("decode: " + here);
     }
 
     @Test
@@ -148,7 +151,8 @@ class BenchCommandTest {
             assertThat(model.get("latest_frame_served_share").asDouble())
                     .isCloseTo((double) served / sent, within(1e-9));
             assertThat(model.get("latest_frame_latency_ms_p50").asDouble()).isPositive();
-            assertThat(model.get("decode").asText()).startsWith("between-batches, ");
+            assertThat(model.get("decode").asText()).isEqualTo(DecodeLayout.AUTO.resolveHere(DeviceChoice.AUTO)
+                    .describe());
         }
         assertThat(result.out()).contains("| capacity (2 cameras) |").contains("| resnet18 96x64 |")
                 .contains("| lite 96x64 |");

@@ -1,5 +1,8 @@
 package io.depthstream.pipeline.cli;
 
+import io.depthstream.model.device.DeviceChoice;
+import io.depthstream.operators.schedule.DecodeLayout;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,14 +58,12 @@ class StreamCommandTest {
 
         assertThat(auto.exit()).as(auto.err()).isZero();
         assertThat(auto.out()).contains("decode: auto");
-        // the CPU engine with its default intra-op threads, one per core: decoding takes turns with inference
-        int cores = Runtime.getRuntime().availableProcessors();
-        assertThat(auto.out()).contains("# model.decode auto here: between-batches, " + cores + " decode thread")
-                .contains("inference on the CPU with " + cores + " intra-op thread(s) on " + cores + " core(s)");
-        // forced: decoding overlaps on the one thread the model's team leaves (the least it ever had)
+        assertThat(auto.out()).contains("# model.decode auto here: "
+                + DecodeLayout.AUTO.resolveHere(DeviceChoice.AUTO).describe());
         assertThat(overlapped.exit()).as(overlapped.err()).isZero();
         assertThat(overlapped.out()).contains("decode: overlapped")
-                .contains("# model.decode overlapped here: overlapped, 1 decode thread (set: inference on the CPU")
+                .contains("# model.decode overlapped here: overlapped, ")
+                .contains("(set: inference on the CPU with ")
                 .contains("each TaskManager decides from its own device and cores when the job starts");
     }
 
