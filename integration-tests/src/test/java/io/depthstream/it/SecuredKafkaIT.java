@@ -353,6 +353,10 @@ class SecuredKafkaIT {
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         int exit = commandLine.execute(args);
+        if (exit != 0) {
+            // the one-line errors, in the CI log for reading
+            System.out.println("SecuredKafkaIT " + args[0] + " exit " + exit + ": " + err.toString().strip());
+        }
         return new Run(exit, out.toString(), err.toString());
     }
 
