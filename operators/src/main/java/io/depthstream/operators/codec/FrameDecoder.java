@@ -78,25 +78,38 @@ public final class FrameDecoder extends ProcessFunction<IncomingFrame, Frame> {
 
     @Override
     public void processElement(IncomingFrame incoming, Context context, Collector<Frame> out) {
-        Frame frame;
-        try {
-            frame = decode(incoming);
-        } catch (InvalidFrameException e) {
-            reject(incoming, e.getMessage(), context);
-            return;
-        } catch (RuntimeException e) {
-            // Image codecs can fail in ways their contracts do not declare; the record is still only bad input.
-            reject(incoming, "could not decode frame: " + e, context);
-            return;
-        }
-        accepted.inc();
-        out.collect(frame);
+        route(outcome(incoming), accepted, rejected, context, out);
     }
 
-    private void reject(IncomingFrame incoming, String reason, Context context) {
-        rejected.inc();
-        LOG.debug("Rejected frame record {}: {}", incoming.source(), reason);
-        context.output(REJECTED, RejectedRecord.of(incoming, reason));
+    /**
+     * Emits a decoded frame to {@code out} or a rejected record to {@link #REJECTED}, counting each: what every
+     * decoding stage does with its outcomes.
+     */
+    static void route(DecodeOutcome outcome, Counter accepted, Counter rejected, ProcessFunction<?, Frame>.Context context,
+            Collector<Frame> out) {
+        if (outcome.frame() != null) {
+            accepted.inc();
+            out.collect(outcome.frame());
+        } else {
+            rejected.inc();
+            LOG.debug("Rejected frame record {}: {}", outcome.rejected().source(), outcome.rejected().reason());
+            context.output(REJECTED, outcome.rejected());
+        }
+    }
+
+    /**
+     * The frame in {@code incoming} at network resolution, or the record rejected with its reason; never throws on
+     * input data. Safe to call from several threads at once.
+     */
+    public DecodeOutcome outcome(IncomingFrame incoming) {
+        try {
+            return DecodeOutcome.decoded(decode(incoming));
+        } catch (InvalidFrameException e) {
+            return DecodeOutcome.rejected(RejectedRecord.of(incoming, e.getMessage()));
+        } catch (RuntimeException e) {
+            // Image codecs can fail in ways their contracts do not declare; the record is still only bad input.
+            return DecodeOutcome.rejected(RejectedRecord.of(incoming, "could not decode frame: " + e));
+        }
     }
 
     /**

@@ -8,6 +8,7 @@ import io.depthstream.model.net.ModelConfig;
 import io.depthstream.operators.fault.UnrunnableJobException;
 import io.depthstream.operators.learner.ModelStore;
 import io.depthstream.operators.learner.ModelUpdate;
+import io.depthstream.operators.schedule.CpuGate;
 import io.depthstream.operators.triplet.Triplet;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.api.common.state.ListState;
@@ -53,6 +54,9 @@ import java.util.concurrent.ScheduledFuture;
  * back until it has run, so results never fall behind a watermark already forwarded. The operator runs on a
  * stream keyed by camera id; every camera's triplets arrive in seq order, and a batch is processed in arrival
  * order, so a camera's trajectory grows one frame at a time even inside one batch.
+ *
+ * <p>Each batch's model run holds the JVM's {@link CpuGate} as a model run: in the {@code between-batches} decode
+ * layout no frame is decoded while it runs, so PyTorch's thread team has the cores to itself.
  *
  * <p>With online fine-tuning the operator has a second input, the {@code model-updates} records broadcast to every
  * subtask ({@link #applyWithUpdates}). A newer version is swapped in between batches: the pending batch runs on the
@@ -112,6 +116,7 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
     private final InferenceSettings settings;
 
     private transient TripletInference inference;
+    private transient CpuGate gate;
     private transient Device device;
     private transient String modelVersion;
     private transient ModelUpdate servedUpdate;
@@ -199,6 +204,7 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
     public void open() throws Exception {
         super.open();
         swapCounter = getMetricGroup().counter(SWAPS_METRIC);
+        gate = CpuGate.shared();
         refusedCounter = getMetricGroup().counter(REFUSED_METRIC);
         device = settings.device().resolve(Engine.getInstance().getGpuCount(), assignedGpuIndex());
         if (servedUpdate != null && load(servedUpdate)) {
@@ -529,8 +535,15 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
         for (Pending pending : items) {
             triplets.add(pending.triplet());
         }
+        // decoding in the between-batches layout waits while the model runs (no effect when nothing decodes in turns)
+        gate.enterModel();
         long start = System.nanoTime();
-        List<TripletInference.Output> outputs = inference.run(triplets);
+        List<TripletInference.Output> outputs;
+        try {
+            outputs = inference.run(triplets);
+        } finally {
+            gate.exitModel();
+        }
         long inferenceNanos = System.nanoTime() - start;
         ModelConfig config = inference.config();
         for (int i = 0; i < items.size(); i++) {

@@ -1,6 +1,8 @@
 package io.depthstream.operators.codec;
 
 import io.depthstream.model.data.RgbImage;
+import io.depthstream.model.device.DeviceChoice;
+import io.depthstream.operators.schedule.DecodeLayout;
 import io.depthstream.operators.triplet.Triplet;
 import io.depthstream.operators.triplet.TripletAssembler;
 import io.depthstream.operators.triplet.TripletTiming;
@@ -13,7 +15,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
@@ -28,7 +31,7 @@ import static org.assertj.core.api.Assertions.within;
 
 /**
  * The ingest operators composed as the streaming job composes them, on a Flink MiniCluster with a bounded input:
- * decode → watermarks → keyBy(camera) → triplets, bad records on the side output, and the end of input flushing
+ * decode (in either layout, records decoded on several threads and kept in order) → watermarks → keyBy(camera) → triplets, bad records on the side output, and the end of input flushing
  * every buffered frame.
  */
 class FrameIngestPipelineTest {
@@ -45,8 +48,10 @@ class FrameIngestPipelineTest {
                 1_000 + 100 * seq, "frames", 0, offset++, 0);
     }
 
-    @Test
-    void bothCamerasGetEveryFrameAsACentreOnceAndBadRecordsAreSideOutput() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = DecodeLayout.class, names = {"OVERLAPPED", "BETWEEN_BATCHES"})
+    void bothCamerasGetEveryFrameAsACentreOnceAndBadRecordsAreSideOutput(DecodeLayout layout) throws Exception {
+        offset = 0;
         byte[] rgb = new byte[32 * 16 * 3];
         for (int i = 0; i < rgb.length; i++) {
             rgb[i] = (byte) (i % 251);
@@ -63,16 +68,19 @@ class FrameIngestPipelineTest {
         Configuration config = new Configuration();
         config.set(PipelineOptions.GENERIC_TYPES, false); // any Kryo fallback in records, state or exchange fails the job
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        env.setParallelism(2);
+        // the source, decoding and watermarks at 1, the keyed triplets at 2
+        env.setParallelism(1);
+        env.getConfig().enableObjectReuse();
         // Decoding and watermarking stay in the source's order, as they do chained to a Kafka partition reader.
-        SingleOutputStreamOperator<Frame> decoded = env.fromData(input, TypeInformation.of(IncomingFrame.class))
-                .process(new FrameDecoder(16, 8)).setParallelism(1);
+        SingleOutputStreamOperator<Frame> decoded = FrameDecoding.apply(
+                env.fromData(input, TypeInformation.of(IncomingFrame.class)), 16, 8, layout, DeviceChoice.CPU);
         DataStream<Frame> timed = decoded
                 .assignTimestampsAndWatermarks(FrameWatermarks.strategy(Duration.ofMillis(300), Duration.ofSeconds(1)))
                 .setParallelism(1);
         DataStream<Triplet> triplets = timed.keyBy(Frame::cameraId)
                 .process(new TripletAssembler(new TripletTiming(
-                        Duration.ofMillis(300), 3, Duration.ofSeconds(30), Duration.ofMinutes(5))));
+                        Duration.ofMillis(300), 3, Duration.ofSeconds(30), Duration.ofMinutes(5))))
+                .setParallelism(2);
 
         DataStream.Collector<Triplet> tripletOut = new DataStream.Collector<>();
         DataStream.Collector<RejectedRecord> rejectedOut = new DataStream.Collector<>();

@@ -14,8 +14,11 @@ import io.depthstream.model.eval.EigenEvaluator;
 import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.DepthPredictor;
 import io.depthstream.model.net.ModelConfig;
+import io.depthstream.operators.inference.FramePolicy;
 import io.depthstream.operators.learner.ModelStore;
 import io.depthstream.operators.learner.PublishedVersion;
+import io.depthstream.operators.schedule.DecodeLayout;
+import io.depthstream.operators.schedule.DecodePlan;
 import io.depthstream.pipeline.config.StreamingConfig;
 import io.depthstream.pipeline.embedded.EmbeddedKafka;
 import io.depthstream.pipeline.embedded.OutputReader;
@@ -71,10 +74,11 @@ public final class PipelineBenchmark {
      * @param meanBatch mean size of the batch each result was inferred in
      * @param loopFps one thread doing the job's per-frame work without Kafka or Flink: decode the PNG, resize,
      *     depth and pose in batches, encode the depth PNG
+     * @param decode the decode layout the job ran with, as this JVM (the MiniCluster's TaskManager) resolved it
      */
     public record Result(int frames, double pipelineFps, double modelFpsBefore, double modelFpsAfter,
             double latencyMsP50, double latencyMsP99, Map<String, Double> stageMsPerFrame, double meanBatch,
-            double loopFps) {
+            double loopFps, String decode) {
 
         /** Pipeline throughput as a share of the bare model's (mean of before and after). */
         public double ratio() {
@@ -87,6 +91,7 @@ public final class PipelineBenchmark {
     private final int cameras;
     private final int framesPerCamera;
     private final int parallelism;
+    private final String decode;
     private final PrintWriter progress;
 
     /**
@@ -95,10 +100,12 @@ public final class PipelineBenchmark {
      * @param cameras synthetic drives streamed side by side
      * @param framesPerCamera frames per drive
      * @param parallelism the job's parallelism (each inference subtask runs its own model)
+     * @param decode the job's {@code model.decode}: auto, overlapped or between-batches
      */
     public PipelineBenchmark(ModelConfig config, int batch, int cameras, int framesPerCamera, int parallelism,
-            PrintWriter progress) {
+            String decode, PrintWriter progress) {
         this.parallelism = parallelism;
+        this.decode = decode;
         this.config = config;
         this.batch = batch;
         this.cameras = cameras;
@@ -148,7 +155,8 @@ public final class PipelineBenchmark {
             progress.printf("  pipeline: in-process loop (decode, resize, model, encode) %.2f frames/s%n", loop);
             progress.flush();
             return new Outcome(
-                    new Result(run.frames, run.fps, before, after, run.p50, run.p99, run.stages, run.meanBatch, loop),
+                    new Result(run.frames, run.fps, before, after, run.p50, run.p99, run.stages, run.meanBatch, loop,
+                            decodePlan().describe()),
                     comparison);
         }
     }
@@ -189,7 +197,8 @@ public final class PipelineBenchmark {
     private record LearnerFacts(long steps, int published, long rejected, long dropped,
             Map<String, Integer> perVersion) {}
 
-    private record Run(int frames, double fps, double p50, double p99, Map<String, Double> stages,
+    /** What one run of the job measured. */
+    record Run(int frames, double fps, double p50, double p99, Map<String, Double> stages,
             double meanBatch, long[] latencies, long firstEmittedMs, long lastEmittedMs,
             ThreadCpuSampler.Usage usage, LearnerFacts learner) {
 
@@ -203,6 +212,11 @@ public final class PipelineBenchmark {
         }
     }
 
+    /** One run of the job on every frame of {@code drives}, queued on a fresh broker first, without fine-tuning. */
+    Run queuedRun(Path drives, ScratchDirectory scratch, String label) throws Exception {
+        return job(drives, scratch, cameras * framesPerCamera, null, false, label);
+    }
+
     /**
      * One run of the job on the frames, queued on a fresh broker first; with {@code store}, with fine-tuning on and
      * its model store there (empty at the start).
@@ -210,16 +224,8 @@ public final class PipelineBenchmark {
     private Run job(Path drives, ScratchDirectory scratch, int frames, Path store, boolean measureCpu, String label)
             throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            StreamingConfig defaults = StreamingConfig.defaults();
-            StreamingConfig streaming = new StreamingConfig(
-                    new StreamingConfig.Kafka(kafka.bootstrapServers(), "bench", "earliest",
-                            defaults.kafka().topics(), 2),
-                    new StreamingConfig.Model(null, "random", config.architecture().configName(), config.height(),
-                            config.width(), 0, "auto", batch, defaults.model().maxBatchDelayMs(), null,
-                            defaults.model().framePolicy(), defaults.model().maxFrameAgeMs()),
-                    defaults.triplets(), defaults.output(),
-                    new StreamingConfig.Checkpoints(2000, scratch.resolve("checkpoints").toUri().toString()),
-                    parallelism, store == null ? defaults.fineTune() : fineTuneSettings(store));
+            StreamingConfig streaming = streamingConfig(kafka.bootstrapServers(), scratch, FramePolicy.EVERY_FRAME,
+                    store);
             StreamingJob.ensureTopics(streaming, (short) 1, Duration.ofSeconds(30));
             try (KittiRawArchive archive = KittiRawArchive.open(drives)) {
                 KittiReplay.prepare(archive, KittiReplay.allDrives(archive, KittiCamera.IMAGE_02),
@@ -267,6 +273,28 @@ public final class PipelineBenchmark {
                 return run;
             }
         }
+    }
+
+    /**
+     * The job's settings in a measurement: this benchmark's model (random, seed 0), batch, parallelism and decode
+     * layout, 2 partitions, checkpoints every 2 s under {@code scratch}, the given frame policy; fine-tuning with its
+     * store at {@code store}, or off for null.
+     */
+    StreamingConfig streamingConfig(String bootstrap, ScratchDirectory scratch, FramePolicy policy, Path store) {
+        StreamingConfig defaults = StreamingConfig.defaults();
+        return new StreamingConfig(
+                new StreamingConfig.Kafka(bootstrap, "bench", "earliest", defaults.kafka().topics(), 2),
+                new StreamingConfig.Model(null, "random", config.architecture().configName(), config.height(),
+                        config.width(), 0, "auto", batch, defaults.model().maxBatchDelayMs(), null,
+                        policy.configName(), defaults.model().maxFrameAgeMs(), decode),
+                defaults.triplets(), defaults.output(),
+                new StreamingConfig.Checkpoints(2000, scratch.resolve("checkpoints").toUri().toString()),
+                parallelism, store == null ? defaults.fineTune() : fineTuneSettings(store));
+    }
+
+    /** The decode layout the job's decoding resolves to in this JVM (the MiniCluster's TaskManager is this JVM). */
+    DecodePlan decodePlan() {
+        return DecodeLayout.parse(decode).resolveHere(DeviceChoice.AUTO);
     }
 
     /** The learner's training thread (see {@code LearnerOperator}); its OpenMP workers inherit the name. */

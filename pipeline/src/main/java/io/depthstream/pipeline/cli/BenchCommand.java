@@ -10,6 +10,7 @@ import io.depthstream.model.net.DepthModel;
 import io.depthstream.model.net.ModelConfig;
 import io.depthstream.pipeline.bench.BenchmarkMachine;
 import io.depthstream.pipeline.bench.BenchmarkReport;
+import io.depthstream.pipeline.bench.CapacityBenchmark;
 import io.depthstream.pipeline.bench.FineTuneComparison;
 import io.depthstream.pipeline.bench.PipelineBenchmark;
 import io.depthstream.pipeline.bench.ProcessMemory;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -55,7 +57,16 @@ import java.util.concurrent.Callable;
             "The streaming job (unless --no-pipeline): synthetic 1242x375 frames of 2 cameras queued on an"
                     + " in-process Kafka broker, the job on a Flink MiniCluster, its results per second against the"
                     + " bare model (before and after, same batch and size) and against an in-process loop doing the"
-                    + " same per-frame work; with latency and per-stage times.",
+                    + " same per-frame work; with latency and per-stage times, and the decode layout the job chose"
+                    + " (--decode).",
+            "",
+            "With --capacity (not part of the default run): the cameras at 10 Hz the job sustains here, for"
+                    + " resnet18 and lite at --width x --height, --pipeline-batch: every frame queued (results/s),"
+                    + " then the 2 drives replayed live at 0.9 of that rate with every frame inferred (sustained"
+                    + " when the lag from sending a frame to its result does not grow by more than 1 s from the"
+                    + " first to the last third; cameras = that rate / 10, fractional below one), then 2 cameras"
+                    + " at 10 Hz for 12 s with latest-frame (the share of frames served). About 2 minutes per model"
+                    + " here; bench.json key capacity.",
             "",
             "With --fine-tune (not part of the default run), the streaming job runs three times on the same frames,"
                     + " batch and seeded start model: without online fine-tuning, with it, and without it again. With"
@@ -151,6 +162,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Inference batch of the pipeline measurement (default: ${DEFAULT-VALUE}).")
     int pipelineBatch;
 
+    @Option(names = "--decode", defaultValue = "auto", paramLabel = "auto|overlapped|between-batches",
+            description = "The streaming job's model.decode in the pipeline and capacity measurements (default:"
+                    + " ${DEFAULT-VALUE}: between batches when inference has every core, as here with as many torch"
+                    + " threads as cores).")
+    String decode;
+
     @Option(names = "--pipeline-frames", defaultValue = "40",
             description = "Frames per camera (2 cameras) of the pipeline measurement (default: ${DEFAULT-VALUE}).")
     int pipelineFrames;
@@ -159,6 +176,10 @@ public final class BenchCommand implements Callable<Integer> {
             + " off, same run, same frames, batch and model (order: off, on, off); needs the pipeline measurement."
             + " Adds two more runs of the job.")
     boolean fineTune;
+
+    @Option(names = "--capacity", description = "Also measure the cameras at 10 Hz the streaming job sustains, for"
+            + " resnet18 and lite (see above).")
+    boolean capacity;
 
     @Option(names = "--training-job", description = "Also measure the offline training job (synthetic 1242x375 frames"
             + " from zip archives, parallel decoding, one learner) against a bare training loop of the same model, at"
@@ -227,9 +248,17 @@ public final class BenchCommand implements Callable<Integer> {
         FineTuneComparison fineTuneResult = null;
         if (pipeline) {
             PipelineBenchmark.Outcome outcome =
-                    new PipelineBenchmark(config, pipelineBatch, 2, pipelineFrames, 1, err).run(fineTune);
+                    new PipelineBenchmark(config, pipelineBatch, 2, pipelineFrames, 1, decode, err).run(fineTune);
             pipelineResult = outcome.pipeline();
             fineTuneResult = outcome.fineTune();
+        }
+        List<CapacityBenchmark.Figure> capacityFigures = List.of();
+        if (capacity) {
+            List<ModelConfig> models = new ArrayList<>();
+            for (Architecture arch : List.of(Architecture.RESNET18, Architecture.LITE)) {
+                models.add(ModelConfig.monodepth2(arch).withSize(height, width));
+            }
+            capacityFigures = new CapacityBenchmark(pipelineBatch, pipelineFrames, decode, err).run(models);
         }
         TrainingJobBenchmark.Result trainingJobResult = null;
         if (trainingJob) {
@@ -243,10 +272,14 @@ public final class BenchCommand implements Callable<Integer> {
             root.put("pipeline_ratio", pipelineResult.ratio());
             root.put("latency_ms_p50", pipelineResult.latencyMsP50());
             root.put("latency_ms_p99", pipelineResult.latencyMsP99());
+            root.put("pipeline_decode", pipelineResult.decode());
             root.set("pipeline", mapper.valueToTree(pipelineResult));
         }
         if (fineTuneResult != null) {
             root.set("fine_tune", fineTuneJson(mapper, fineTuneResult));
+        }
+        if (!capacityFigures.isEmpty()) {
+            root.set("capacity", capacityJson(mapper, capacityFigures));
         }
         Optional<ProcessMemory> memory = ProcessMemory.current();
         memory.ifPresent(m -> {
@@ -273,6 +306,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (fineTuneResult != null) {
             out.println();
             out.print(fineTuneTable(fineTuneResult));
+        }
+        if (!capacityFigures.isEmpty()) {
+            out.println();
+            out.print(capacityTable(capacityFigures));
         }
         if (trainingJobResult != null) {
             out.println();
@@ -304,10 +341,48 @@ public final class BenchCommand implements Callable<Integer> {
                 r.loopFps()));
         table.append(String.format(Locale.ROOT, "| job / bare model | %.2f |%n", r.ratio()));
         table.append(String.format(Locale.ROOT, "| job / in-process loop | %.2f |%n", r.pipelineFps() / r.loopFps()));
-        table.append(String.format(Locale.ROOT, "%nlatency p50 %.0f ms, p99 %.0f ms; mean batch %.2f; ms per frame:",
+        table.append(String.format(Locale.ROOT, "%ndecode: %s%n", r.decode()));
+        table.append(String.format(Locale.ROOT, "latency p50 %.0f ms, p99 %.0f ms; mean batch %.2f; ms per frame:",
                 r.latencyMsP50(), r.latencyMsP99(), r.meanBatch()));
         r.stageMsPerFrame().forEach((stage, ms) -> table.append(String.format(Locale.ROOT, " %s %.1f", stage, ms)));
         table.append(String.format(Locale.ROOT, "%n"));
+        return table.toString();
+    }
+
+    /** Per model: {@code cameras_at_10hz_every_frame}, {@code latest_frame_served_share} and how they were found. */
+    static ObjectNode capacityJson(ObjectMapper mapper, List<CapacityBenchmark.Figure> figures) {
+        ObjectNode node = mapper.createObjectNode();
+        for (CapacityBenchmark.Figure f : figures) {
+            ObjectNode model = node.putObject(f.arch() + "_" + f.width() + "x" + f.height());
+            model.put("cameras_at_10hz_every_frame", f.camerasAt10Hz());
+            model.put("latest_frame_served_share", f.liveServedShare());
+            model.put("decode", f.decode());
+            model.put("flat_out_fps", f.flatOutFps());
+            model.put("paced_fps", f.pacedFps());
+            model.put("sustained", f.sustained());
+            model.put("lag_ms_first_third_p50", f.lagFirstThirdMs());
+            model.put("lag_ms_last_third_p50", f.lagLastThirdMs());
+            model.put("lag_ms_p99", f.lagP99Ms());
+            model.put("latest_frame_sent", f.liveSent());
+            model.put("latest_frame_served", f.liveServed());
+            model.put("latest_frame_latency_ms_p50", f.liveLatencyP50Ms());
+            model.put("latest_frame_latency_ms_p99", f.liveLatencyP99Ms());
+        }
+        return node;
+    }
+
+    static String capacityTable(List<CapacityBenchmark.Figure> figures) {
+        StringBuilder table = new StringBuilder("| capacity (2 cameras) | every frame: cameras at 10 Hz | flat out"
+                + " frames/s | paced frames/s, lag first → last third (p99) | latest frame at 10 Hz: served,"
+                + " latency p50 / p99 |%n|---|---|---|---|---|%n".formatted());
+        for (CapacityBenchmark.Figure f : figures) {
+            table.append(String.format(Locale.ROOT, "| %s %dx%d | %.2f%s | %.2f | %.2f, %.0f → %.0f ms (%.0f) | %.0f%%"
+                            + " (%d of %d), %.0f / %.0f ms |%n", f.arch(), f.width(), f.height(), f.camerasAt10Hz(),
+                    f.sustained() ? "" : " (not sustained)", f.flatOutFps(), f.pacedFps(), f.lagFirstThirdMs(),
+                    f.lagLastThirdMs(), f.lagP99Ms(), 100 * f.liveServedShare(), f.liveServed(), f.liveSent(),
+                    f.liveLatencyP50Ms(), f.liveLatencyP99Ms()));
+        }
+        table.append(String.format(Locale.ROOT, "%ndecode: %s%n", figures.get(0).decode()));
         return table.toString();
     }
 

@@ -37,9 +37,17 @@ import java.util.concurrent.Callable;
             "Skipped, and listed after the import: the ImageNet classifier monodepth2's encoders keep "
                     + "(encoder.fc.weight, encoder.fc.bias of encoder.pth and pose_encoder.pth), batch norms' "
                     + "num_batches_tracked counters, and plain values other than encoder.pth's height and width "
-                    + "(such as use_stereo)."
+                    + "(such as use_stereo).",
+            "",
+            ImportMonodepth2Command.LICENCE_NOTE
         })
 public final class ImportMonodepth2Command implements Callable<Integer> {
+
+    /** What the help says of the licence of monodepth2's checkpoints (README, Licence; NOTICE). */
+    static final String LICENCE_NOTE = "Licence: monodepth2's released checkpoints, and anything converted from them "
+            + "(the weights this command writes), remain under monodepth2's own licence (Niantic, Inc., "
+            + "https://github.com/nianticlabs/monodepth2/blob/master/LICENSE), which allows non-commercial use only. "
+            + "depthstream's Apache License 2.0 does not extend to them.";
 
     @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Folder with the .pth files.")
     Path dir;

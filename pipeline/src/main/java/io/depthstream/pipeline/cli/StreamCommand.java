@@ -1,8 +1,11 @@
 package io.depthstream.pipeline.cli;
 
+import io.depthstream.model.device.DeviceChoice;
 import io.depthstream.model.io.ShippedModel;
 import io.depthstream.model.net.ModelConfig;
 import io.depthstream.operators.inference.FramePolicy;
+import io.depthstream.operators.schedule.DecodeLayout;
+import io.depthstream.operators.schedule.DecodePlan;
 import io.depthstream.pipeline.config.ConfigFiles;
 import io.depthstream.pipeline.config.StreamingConfig;
 import io.depthstream.pipeline.job.StreamingJob;
@@ -131,6 +134,7 @@ public final class StreamCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (printConfig) {
             out.print(ConfigFiles.print(config));
+            out.println(decodeComment(config));
             out.flush();
             return 0;
         }
@@ -150,6 +154,7 @@ public final class StreamCommand implements Callable<Integer> {
             out.println("# weights paths must exist on every TaskManager and where the job is submitted; without"
                     + " checkpoints.dir the cluster's execution.checkpointing.dir applies");
             out.print(ConfigFiles.print(config));
+            out.println(decodeComment(config));
             out.flush();
             return 0;
         }
@@ -276,5 +281,21 @@ public final class StreamCommand implements Callable<Integer> {
                     .withEnabled(fineTune || f.enabled()));
         }
         return config;
+    }
+
+    /**
+     * A YAML comment saying what {@code model.decode} resolves to on this machine; a TaskManager resolves it again
+     * from its own device and cores when the job starts.
+     */
+    static String decodeComment(StreamingConfig config) {
+        String decode = config.model().decode();
+        try {
+            DecodePlan plan = DecodeLayout.parse(decode).resolveHere(DeviceChoice.parse(config.model().device()));
+            return "# model.decode " + decode + " here: " + plan.describe()
+                    + "; each TaskManager decides from its own device and cores when the job starts";
+        } catch (RuntimeException e) {
+            return "# model.decode " + decode + ": each TaskManager decides when the job starts (" + e.getMessage()
+                    + ")";
+        }
     }
 }

@@ -4,6 +4,7 @@ import io.depthstream.model.io.ShippedModel;
 import io.depthstream.operators.codec.WireFormat;
 import io.depthstream.operators.inference.FramePolicy;
 import io.depthstream.operators.inference.InferenceSettings;
+import io.depthstream.operators.schedule.DecodeLayout;
 import io.depthstream.pipeline.kafka.KafkaClientProperties;
 
 import java.util.Map;
@@ -141,7 +142,9 @@ public record StreamingConfig(
                                 + "scale), got " + model.cameraHeightM() : null,
                 oneOf("model.frame-policy", model.framePolicy(), FramePolicy.EVERY_FRAME.configName(),
                         FramePolicy.LATEST_FRAME.configName()),
-                atLeast("model.max-frame-age-ms", model.maxFrameAgeMs(), 1));
+                atLeast("model.max-frame-age-ms", model.maxFrameAgeMs(), 1),
+                oneOf("model.decode", model.decode(), DecodeLayout.AUTO.configName(),
+                        DecodeLayout.OVERLAPPED.configName(), DecodeLayout.BETWEEN_BATCHES.configName()));
     }
 
     /** The network input side: the encoder downsamples by 32 and its deepest map needs two pixels. */
@@ -313,20 +316,37 @@ public record StreamingConfig(
      *     camera's newest
      * @param maxFrameAgeMs with {@code latest-frame}: age (wall-clock time since capture, the record timestamp) beyond
      *     which a frame is stale
+     * @param decode when frames are decoded: {@code overlapped} with inference, {@code between-batches} (in turns with
+     *     it, on every core), or {@code auto}: between-batches where inference runs on the CPU with an intra-op thread
+     *     per core, overlapped on a GPU or with cores to spare (decided on each TaskManager)
      */
     public record Model(String weights, String init, String arch, int height, int width, long seed, String device,
-            int batchSize, long maxBatchDelayMs, Double cameraHeightM, String framePolicy, long maxFrameAgeMs) {
+            int batchSize, long maxBatchDelayMs, Double cameraHeightM, String framePolicy, long maxFrameAgeMs,
+            String decode) {
+
+        /** A model section that decodes frames as {@code auto} decides. */
+        public Model(String weights, String init, String arch, int height, int width, long seed, String device,
+                int batchSize, long maxBatchDelayMs, Double cameraHeightM, String framePolicy, long maxFrameAgeMs) {
+            this(weights, init, arch, height, width, seed, device, batchSize, maxBatchDelayMs, cameraHeightM,
+                    framePolicy, maxFrameAgeMs, DecodeLayout.AUTO.configName());
+        }
+
+        /** This model section with another decode layout ({@code auto}, {@code overlapped}, {@code between-batches}). */
+        public Model withDecode(String newDecode) {
+            return new Model(weights, init, arch, height, width, seed, device, batchSize, maxBatchDelayMs,
+                    cameraHeightM, framePolicy, maxFrameAgeMs, newDecode);
+        }
 
         /** This model section with another model: native weights, or a random model when {@code weights} is null. */
         public Model withWeights(String newWeights, String newInit) {
             return new Model(newWeights, newInit, arch, height, width, seed, device, batchSize, maxBatchDelayMs,
-                    cameraHeightM, framePolicy, maxFrameAgeMs);
+                    cameraHeightM, framePolicy, maxFrameAgeMs, decode);
         }
 
         /** This model section with another frame policy ({@code every-frame} or {@code latest-frame}) and bound. */
         public Model withFramePolicy(String newFramePolicy, long newMaxFrameAgeMs) {
             return new Model(weights, init, arch, height, width, seed, device, batchSize, maxBatchDelayMs,
-                    cameraHeightM, newFramePolicy, newMaxFrameAgeMs);
+                    cameraHeightM, newFramePolicy, newMaxFrameAgeMs, decode);
         }
     }
 

@@ -109,7 +109,8 @@ public final class OutputReader implements AutoCloseable {
                     header(record, WireFormat.SCALE, ""),
                     Long.parseLong(header(record, WireFormat.LATENCY_MS, "-1")),
                     record.value(),
-                    header(record, WireFormat.STAGES, "{}")));
+                    header(record, WireFormat.STAGES, "{}"),
+                    record.timestamp()));
         } else if (record.topic().equals(posesTopic)) {
             poses.add(new String(record.value(), StandardCharsets.UTF_8));
         } else {

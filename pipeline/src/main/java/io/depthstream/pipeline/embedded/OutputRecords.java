@@ -21,7 +21,8 @@ public record OutputRecords(List<DepthRecord> depth, List<String> poses, List<St
      * @param latencyMs {@code ds.latency-ms}
      * @param png the 16-bit depth PNG (depth × 256)
      * @param stages {@code ds.stages}: JSON of where the time went, or "{}" when absent
+     * @param captureTimeMs the record timestamp: the frame's capture time
      */
     public record DepthRecord(String cameraId, long seq, String modelVersion, String scale, long latencyMs,
-            byte[] png, String stages) {}
+            byte[] png, String stages, long captureTimeMs) {}
 }

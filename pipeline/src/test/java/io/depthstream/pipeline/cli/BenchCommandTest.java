@@ -115,6 +115,43 @@ class BenchCommandTest {
         assertThat(root.get("latency_ms_p50").asDouble()).isPositive()
                 .isLessThanOrEqualTo(root.get("latency_ms_p99").asDouble());
         assertThat(result.out()).contains("| job (Kafka → Flink → Kafka) |").contains("latency p50");
+        assertThat(root.get("pipeline_decode").asText()).startsWith("between-batches, ");
+        assertThat(result.out()).contains("decode: between-batches, ");
+    }
+
+    @Test
+    void measuresTheCamerasAt10HzTheJobSustainsAndTheShareServedLive(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench.json");
+
+        DepthstreamCommandTest.Run result = run("bench", "--height", "64", "--width", "96", "--no-inference",
+                "--no-synth", "--no-training", "--no-pipeline", "--capacity", "--pipeline-batch", "2",
+                "--pipeline-frames", "8", "--json", json.toString());
+
+        assertThat(result.exit()).as(result.err()).isZero();
+        JsonNode capacity = new ObjectMapper().readTree(json.toFile()).get("capacity");
+        assertThat(capacity.fieldNames()).toIterable().containsExactly("resnet18_96x64", "lite_96x64");
+        for (JsonNode model : capacity) {
+            double flatOut = model.get("flat_out_fps").asDouble();
+            assertThat(flatOut).isPositive();
+            assertThat(model.get("paced_fps").asDouble()).isCloseTo(0.9 * flatOut, within(1e-9));
+            double cameras = model.get("cameras_at_10hz_every_frame").asDouble();
+            if (model.get("sustained").asBoolean()) {
+                assertThat(cameras).isCloseTo(model.get("paced_fps").asDouble() / 10, within(1e-9));
+            } else {
+                assertThat(cameras).isZero();
+            }
+            // 2 cameras at 10 Hz for 12 s; each camera's newest frame always gets its result
+            long sent = model.get("latest_frame_sent").asLong();
+            long served = model.get("latest_frame_served").asLong();
+            assertThat(sent).isBetween(200L, 260L);
+            assertThat(served).isBetween(2L, sent);
+            assertThat(model.get("latest_frame_served_share").asDouble())
+                    .isCloseTo((double) served / sent, within(1e-9));
+            assertThat(model.get("latest_frame_latency_ms_p50").asDouble()).isPositive();
+            assertThat(model.get("decode").asText()).startsWith("between-batches, ");
+        }
+        assertThat(result.out()).contains("| capacity (2 cameras) |").contains("| resnet18 96x64 |")
+                .contains("| lite 96x64 |");
     }
 
     @Test

@@ -60,6 +60,19 @@ class ImportMonodepth2CommandTest {
     }
 
     @Test
+    void helpSaysTheCheckpointsStayUnderMonodepth2sNonCommercialLicence() {
+        DepthstreamCommandTest.Run result = run("import-monodepth2", "--help");
+
+        assertThat(result.exit()).isZero();
+        // the help wraps to the terminal's width
+        assertThat(result.out().replaceAll("\\s+", " "))
+                .contains("Licence: monodepth2's released checkpoints, and anything converted from them (the weights "
+                        + "this command writes), remain under monodepth2's own licence (Niantic, Inc., "
+                        + "https://github.com/nianticlabs/monodepth2/blob/master/LICENSE), which allows "
+                        + "non-commercial use only.");
+    }
+
+    @Test
     void aBadCheckpointIsOneClearLine(@TempDir Path dir) throws Exception {
         Files.copy(GOLDEN.resolve("encoder.pth"), dir.resolve("encoder.pth"));
         Files.writeString(dir.resolve("depth.pth"), "not a checkpoint");

@@ -47,6 +47,26 @@ class StreamCommandTest {
     }
 
     @Test
+    void printConfigSaysWhichDecodeLayoutTheSettingChoosesHere(@TempDir Path dir) throws Exception {
+        Path forced = dir.resolve("overlapped.yaml");
+        Files.writeString(forced, "model:\n  init: random\n  decode: overlapped\n");
+        DepthstreamCommandTest.Run auto = run("stream", "--init", "random", "--print-config");
+        DepthstreamCommandTest.Run overlapped = run("stream", "--config", forced.toString(), "--print-config");
+
+        assertThat(auto.exit()).as(auto.err()).isZero();
+        assertThat(auto.out()).contains("decode: auto");
+        // the CPU engine with its default intra-op threads, one per core: decoding takes turns with inference
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(auto.out()).contains("# model.decode auto here: between-batches, " + cores + " decode thread")
+                .contains("inference on the CPU with " + cores + " intra-op thread(s) on " + cores + " core(s)");
+        // forced: decoding overlaps on the one thread the model's team leaves (the least it ever had)
+        assertThat(overlapped.exit()).as(overlapped.err()).isZero();
+        assertThat(overlapped.out()).contains("decode: overlapped")
+                .contains("# model.decode overlapped here: overlapped, 1 decode thread (set: inference on the CPU")
+                .contains("each TaskManager decides from its own device and cores when the job starts");
+    }
+
+    @Test
     void aJobWithoutAModelIsRefusedInOneLine() {
         DepthstreamCommandTest.Run run = run("stream", "--bootstrap", "localhost:1");
 

@@ -91,6 +91,8 @@ class StreamingConfigTest {
             "model.frame-policy must be every-frame or latest-frame, got 'newest'"});
         cases.put("model.max-frame-age-ms", new String[] {"model: {init: random, max-frame-age-ms: 0}",
             "model.max-frame-age-ms must be at least 1, got 0"});
+        cases.put("model.decode", new String[] {"model: {init: random, decode: serial}",
+            "model.decode must be auto, overlapped or between-batches, got 'serial'"});
         cases.put("triplets.max-out-of-orderness-ms", new String[] {"triplets: {max-out-of-orderness-ms: -5}",
             "triplets.max-out-of-orderness-ms must be at least 0, got -5"});
         cases.put("triplets.max-gap", new String[] {"triplets: {max-gap: 0}", "triplets.max-gap must be at least 1, got 0"});
@@ -158,7 +160,7 @@ class StreamingConfigTest {
                 "kafka.properties", "kafka.dlq-value",
                 "model.weights", "model.init", "model.arch", "model.height", "model.width", "model.seed",
                 "model.device", "model.batch-size", "model.max-batch-delay-ms", "model.camera-height-m",
-                "model.frame-policy", "model.max-frame-age-ms",
+                "model.frame-policy", "model.max-frame-age-ms", "model.decode",
                 "triplets.max-out-of-orderness-ms", "triplets.max-gap", "triplets.idle-timeout-ms",
                 "triplets.state-ttl-ms", "output.dir", "checkpoints.interval-ms", "checkpoints.dir", "parallelism",
                 "fine-tune.enabled", "fine-tune.store", "fine-tune.sample-rate", "fine-tune.static-threshold",
