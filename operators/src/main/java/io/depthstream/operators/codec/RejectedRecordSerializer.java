@@ -22,19 +22,29 @@ import java.util.List;
  * two more headers: a record already at the limit would fail the sink, and with it the job. Such a record keeps
  * its key, timestamp and reason, loses its value (and, if still too large, its original headers, then its key), and
  * {@code ds.error} says what was left out.
+ *
+ * <p>Frames are personal data (faces, number plates): a serialiser built not to keep values writes every dead
+ * letter without its value, so only the key, headers and reason persist on the dead-letter topic.
  */
 public final class RejectedRecordSerializer implements KafkaRecordSerializationSchema<RejectedRecord> {
 
     private static final long serialVersionUID = 1L;
 
     private final String topic;
+    private final boolean keepValue;
 
-    /** Serialiser writing to {@code topic} (normally {@link WireFormat#DLQ_TOPIC}). */
+    /** Serialiser writing to {@code topic} (normally {@link WireFormat#DLQ_TOPIC}), values kept. */
     public RejectedRecordSerializer(String topic) {
+        this(topic, true);
+    }
+
+    /** Serialiser writing to {@code topic}; without {@code keepValue} no dead letter carries its record's value. */
+    public RejectedRecordSerializer(String topic, boolean keepValue) {
         if (topic == null || topic.isBlank()) {
             throw new IllegalArgumentException("the dead-letter topic name must not be empty");
         }
         this.topic = topic;
+        this.keepValue = keepValue;
     }
 
     @Override
@@ -46,9 +56,11 @@ public final class RejectedRecordSerializer implements KafkaRecordSerializationS
             }
         }
         byte[] key = rejected.key();
-        byte[] value = rejected.value();
+        byte[] value = keepValue ? rejected.value() : null;
         byte[] source = rejected.source().getBytes(StandardCharsets.UTF_8);
-        String reason = rejected.reason();
+        String reason = keepValue || rejected.value() == null ? rejected.reason()
+                : rejected.reason() + " [value of " + rejected.value().length
+                        + " bytes not kept: kafka.dlq-value is drop]";
         long original = size(key, value, kept, reason, source);
         if (original > WireFormat.MAX_RECORD_BYTES) {
             // what is left out goes in this order: the value (the usual culprit), the headers, the key; the size

@@ -10,11 +10,14 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
+import java.util.Properties;
+
 /**
  * The Kafka sinks of the streaming job: its results ({@code depth} and {@code poses} topics, exactly once) and the
  * learner's {@code model-updates} (at least once). Exactly-once
  * writes in Kafka transactions committed on checkpoints, so the job needs checkpointing on, and readers see
- * results only once a checkpoint completes ({@code isolation.level=read_committed}).
+ * results only once a checkpoint completes ({@code isolation.level=read_committed}). Every sink takes the user's
+ * Kafka client properties (security, tuning) first; the settings a sink needs to work are set over them.
  */
 public final class ResultKafkaSinks {
 
@@ -27,13 +30,25 @@ public final class ResultKafkaSinks {
     private ResultKafkaSinks() {}
 
     /** Depth maps to {@code topic} (16-bit PNG values, {@link DepthRecordSerializer}). */
-    public static KafkaSink<DepthResult> depth(String bootstrapServers, String topic, String transactionalIdPrefix) {
-        return build(bootstrapServers, new DepthRecordSerializer(topic), transactionalIdPrefix);
+    public static KafkaSink<DepthResult> depth(String bootstrapServers, Properties clientProperties, String topic,
+                                               String transactionalIdPrefix) {
+        return build(bootstrapServers, clientProperties, new DepthRecordSerializer(topic), transactionalIdPrefix);
     }
 
     /** Poses to {@code topic} (JSON, {@link PoseRecordSerializer}). */
-    public static KafkaSink<DepthResult> poses(String bootstrapServers, String topic, String transactionalIdPrefix) {
-        return build(bootstrapServers, new PoseRecordSerializer(topic), transactionalIdPrefix);
+    public static KafkaSink<DepthResult> poses(String bootstrapServers, Properties clientProperties, String topic,
+                                               String transactionalIdPrefix) {
+        return build(bootstrapServers, clientProperties, new PoseRecordSerializer(topic), transactionalIdPrefix);
+    }
+
+    /**
+     * An exactly-once sink of {@code serializer}'s records (the dead letters, for one) with the project's record
+     * limit and transaction timeout.
+     */
+    public static <T> KafkaSink<T> exactlyOnce(String bootstrapServers, Properties clientProperties,
+                                               KafkaRecordSerializationSchema<T> serializer,
+                                               String transactionalIdPrefix) {
+        return build(bootstrapServers, clientProperties, serializer, transactionalIdPrefix);
     }
 
     /**
@@ -43,19 +58,20 @@ public final class ResultKafkaSinks {
      * of); an announcement from an epoch lost to a failure names a version that passed the regression guard and
      * stays in the store, so serving it is safe, and the restored learner publishes above it.
      */
-    public static KafkaSink<ModelUpdate> modelUpdates(String bootstrapServers, String topic) {
-        return builder(bootstrapServers, new ModelUpdateSerializer(topic))
+    public static KafkaSink<ModelUpdate> modelUpdates(String bootstrapServers, Properties clientProperties,
+                                                      String topic) {
+        return builder(bootstrapServers, clientProperties, new ModelUpdateSerializer(topic))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }
 
-    private static KafkaSink<DepthResult> build(String bootstrapServers,
-                                                KafkaRecordSerializationSchema<DepthResult> serializer,
-                                                String transactionalIdPrefix) {
+    private static <T> KafkaSink<T> build(String bootstrapServers, Properties clientProperties,
+                                          KafkaRecordSerializationSchema<T> serializer,
+                                          String transactionalIdPrefix) {
         if (transactionalIdPrefix == null || transactionalIdPrefix.isBlank()) {
             throw new IllegalArgumentException("an exactly-once sink needs a transactional id prefix, unique per sink");
         }
-        return builder(bootstrapServers, serializer)
+        return builder(bootstrapServers, clientProperties, serializer)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .setProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(WireFormat.MAX_RECORD_BYTES))
@@ -63,12 +79,15 @@ public final class ResultKafkaSinks {
                 .build();
     }
 
-    private static <T> KafkaSinkBuilder<T> builder(String bootstrapServers,
+    private static <T> KafkaSinkBuilder<T> builder(String bootstrapServers, Properties clientProperties,
                                                    KafkaRecordSerializationSchema<T> serializer) {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("Kafka bootstrap servers must not be blank");
         }
+        Properties properties = new Properties();
+        properties.putAll(clientProperties);
         return KafkaSink.<T>builder()
+                .setKafkaProducerConfig(properties)
                 .setBootstrapServers(bootstrapServers)
                 .setRecordSerializer(serializer);
     }

@@ -15,7 +15,10 @@ import io.depthstream.operators.codec.WireFormat;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import io.depthstream.pipeline.kafka.KafkaClientProperties;
+import io.depthstream.pipeline.kafka.KafkaErrors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -50,13 +53,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
             "of the date's calibration, record timestamp = the drive's timestamps.txt",
             "(read as UTC; 10 Hz from midnight of the drive's date when absent).",
             "Several drives stream side by side. The topic is created when missing.",
-            "Ctrl-C stops after flushing what was sent; a summary goes to stdout."
+            "Ctrl-C stops after flushing what was sent; a summary goes to stdout.",
+            "The topic check and the producer take the Kafka client properties of",
+            "--kafka-config and --kafka-property (TLS, SASL; docs/DEPLOY.md, \"Secured",
+            "Kafka\"); a refused connection is one line naming the cause."
         })
 public final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT",
             description = "Kafka bootstrap servers.")
     String bootstrap;
+
+    @Mixin
+    KafkaClientOptions kafkaClient = new KafkaClientOptions();
 
     @Option(names = "--data", required = true, paramLabel = "ROOT",
             description = "KITTI raw root folder: archives and/or extracted date folders, calibration included.")
@@ -124,23 +133,25 @@ public final class ReplayCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--data " + data + " does not exist");
         }
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
+        KafkaClientProperties properties = kafkaClient.checkedProperties();
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         try (KittiRawArchive archive = KittiRawArchive.open(data)) {
             List<ReplayDrive> drives = selectDrives(archive, camera);
             KittiReplay replay = KittiReplay.prepare(archive, drives, new ReplayOptions(topic, rateHz, loop,
                     liveClock(clock)));
-            prepareTopic(timeout, err);
+            prepareTopic(properties, timeout, err);
             for (ReplayDrive drive : replay.drives()) {
                 err.printf(Locale.ROOT, "replay %s %s (%d frames) as camera %s%n", drive.drive(),
                         drive.camera().folder(), replay.frames(drive), drive.cameraId());
             }
             err.flush();
-            return replayUntilDoneOrStopped(replay, timeout, err, out);
+            return replayUntilDoneOrStopped(replay, properties, timeout, err, out);
         }
     }
 
-    private int replayUntilDoneOrStopped(KittiReplay replay, Duration timeout, PrintWriter err, PrintWriter out) {
+    private int replayUntilDoneOrStopped(KittiReplay replay, KafkaClientProperties properties, Duration timeout,
+                                         PrintWriter err, PrintWriter out) {
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);
         // Ctrl-C: ask the replay to stop, then hold the JVM until it has flushed and printed its summary
@@ -155,7 +166,7 @@ public final class ReplayCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             ProgressListener progress = new ProgressListener(err, loop);
-            ReplaySummary summary = replay.run(bootstrap, timeout, stop::get, progress);
+            ReplaySummary summary = replay.run(bootstrap, properties, timeout, stop::get, progress);
             progress.finish();
             out.printf(Locale.ROOT, "%s %s from %d drive%s onto %s at %s%n", summary.stopped() ? "stopped after"
                     : "replayed", summary.describe(), replay.drives().size(), replay.drives().size() == 1 ? "" : "s",
@@ -211,24 +222,30 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     /** Fails in one line when the broker cannot be reached; creates the topic when missing. */
-    private void prepareTopic(Duration timeout, PrintWriter err) {
-        Map<String, Object> config = Map.of(
+    private void prepareTopic(KafkaClientProperties properties, Duration timeout, PrintWriter err) {
+        Map<String, Object> config = properties.admin(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis()));
         try (Admin admin = Admin.create(config)) {
             try {
                 admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis())).nodes()
                         .get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
-                throw new IllegalStateException("cannot reach Kafka at " + bootstrap + " within " + timeout.toSeconds()
-                        + " s");
+                String problem = KafkaErrors.securityProblem(e, bootstrap, properties);
+                throw new IllegalStateException(problem != null ? problem
+                        : "cannot reach Kafka at " + bootstrap + " within " + timeout.toSeconds() + " s");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while connecting to Kafka at " + bootstrap, e);
             }
-            TopicStatus status = new TopicProvisioner(admin, timeout)
-                    .ensure(List.of(TopicSpec.of(topic, partitions))).get(0);
+            TopicStatus status;
+            try {
+                status = new TopicProvisioner(admin, timeout).ensure(List.of(TopicSpec.of(topic, partitions))).get(0);
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException(KafkaErrors.describe("cannot create topic " + topic, e, bootstrap,
+                        properties), e);
+            }
             if (status.created()) {
                 err.printf(Locale.ROOT, "created topic %s (%d partitions)%n", topic, status.partitions());
             }

@@ -20,7 +20,9 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import io.depthstream.pipeline.kafka.KafkaErrors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,6 +31,7 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -50,7 +53,13 @@ import java.util.concurrent.TimeUnit;
                     + "which stop it with a savepoint in --state-dir; the next run with the same state directory "
                     + "resumes from it (from its last checkpoint after a kill), neither losing nor repeating a frame. "
                     + "Results are committed at each checkpoint. With --print-submit it prints the effective config "
-                    + "and the `flink run` command for a cluster instead."
+                    + "and the `flink run` command for a cluster instead.",
+            "",
+            "Kafka client properties (TLS, SASL, config providers) come from kafka.properties in the config file, "
+                    + "then --kafka-config, then --kafka-property; every Kafka client of the job takes them (frames "
+                    + "and model-updates sources, depth, poses, dead-letter and model-updates sinks, topic creation). "
+                    + "Before the job starts, stream asks the broker for the job's ACLs and names any that is "
+                    + "missing. Secrets are printed redacted."
         })
 public final class StreamCommand implements Callable<Integer> {
 
@@ -62,6 +71,9 @@ public final class StreamCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
     String bootstrap;
+
+    @Mixin
+    KafkaClientOptions kafkaClient = new KafkaClientOptions();
 
     @Option(names = "--weights", paramLabel = "WEIGHTS", description = "Native weights directory.")
     String weights;
@@ -168,6 +180,11 @@ public final class StreamCommand implements Callable<Integer> {
                 Duration.ofSeconds(30))) {
             err.println("warning: " + topicProblem);
         }
+        // a missing ACL found by the running job would fail it over and over: name it now, before it starts
+        List<String> missingAcls = StreamingJob.missingAcls(config, Duration.ofSeconds(30));
+        if (!missingAcls.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", missingAcls));
+        }
         state.remember(config, networkSize);
         // Ctrl-C and SIGTERM are taken from the JVM's shutdown sequence: a savepoint needs the MiniCluster (its blob
         // server, I/O manager and Kafka producers), which the JVM's shutdown hooks would be closing meanwhile
@@ -189,7 +206,11 @@ public final class StreamCommand implements Callable<Integer> {
                 result.get();
                 return 0;
             } catch (ExecutionException e) {
-                throw new IllegalStateException("the streaming job failed: " + failureLine(e), e);
+                String kafkaProblem = KafkaErrors.securityProblem(e, config.kafka().bootstrap(),
+                        config.kafka().clientProperties());
+                throw new IllegalStateException("the streaming job failed: "
+                        + (kafkaProblem != null ? kafkaProblem
+                                : config.kafka().clientProperties().scrub(failureLine(e))), e);
             }
         }
         err.println("stopping with a savepoint in " + state.root() + " (" + stopTimeoutSeconds
@@ -230,6 +251,7 @@ public final class StreamCommand implements Callable<Integer> {
         if (bootstrap != null) {
             config = config.withBootstrap(bootstrap);
         }
+        config = config.withKafkaProperties(kafkaClient.properties());
         StreamingConfig.Model model = config.model();
         if (weights != null || init != null) {
             model = model.withWeights(weights, weights == null ? init : null);

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.depthstream.pipeline.kafka.KafkaClientProperties;
 
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
@@ -133,6 +134,12 @@ public final class ConfigFiles {
         return type;
     }
 
+    /** Whether the setting at {@code dottedPath} (kebab-case keys) is a map of free-form entries. */
+    private static boolean isMap(String dottedPath) {
+        Class<?> type = settingType(List.of(dottedPath.split("\\.")));
+        return type != null && Map.class.isAssignableFrom(type);
+    }
+
     private static String camelCase(String kebab) {
         StringBuilder out = new StringBuilder();
         boolean upper = false;
@@ -188,10 +195,24 @@ public final class ConfigFiles {
         return String.valueOf(message).strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
     }
 
-    /** The configuration as YAML, every key shown. */
+    /**
+     * The configuration as YAML, every key shown, secrets of {@code kafka.properties} redacted: each inline secret is
+     * named in a comment line at the top, with how to refer to it instead.
+     */
     public static String print(StreamingConfig config) {
+        KafkaClientProperties properties = config.kafka().clientProperties();
+        ObjectNode tree = YAML.valueToTree(config);
+        ObjectNode shown = ((ObjectNode) tree.get("kafka")).putObject("properties");
+        properties.redacted().forEach(shown::put);
+        StringBuilder text = new StringBuilder();
+        for (String key : properties.inlineSecrets()) {
+            text.append("# kafka.properties.").append(key).append(" holds a secret inline, printed ")
+                    .append(KafkaClientProperties.REDACTED).append(": keep it in a file and refer to it, e.g. ")
+                    .append(key).append(": ${file:/etc/depthstream/kafka-secrets.properties:").append(key)
+                    .append("} with config.providers: file (docs/DEPLOY.md, \"Secured Kafka\")\n");
+        }
         try {
-            return YAML.writeValueAsString(config);
+            return text.append(YAML.writeValueAsString(tree)).toString();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -212,7 +233,19 @@ public final class ConfigFiles {
                 throw new IllegalArgumentException(path + key + ": expected a mapping of settings, got nothing (null)"
                         + "; leave the key out to keep the defaults");
             }
-            if (existing.isObject() && field.getValue().isObject()) {
+            if (existing.isObject() && field.getValue().isObject() && isMap(path + key)) {
+                // a map of free-form entries (Kafka client properties): entries add to or replace the defaults'
+                Iterator<Map.Entry<String, JsonNode>> entries = field.getValue().fields();
+                while (entries.hasNext()) {
+                    Map.Entry<String, JsonNode> entry = entries.next();
+                    if (!entry.getValue().isValueNode() || entry.getValue().isNull()) {
+                        throw new IllegalArgumentException(path + key + "." + entry.getKey() + ": expected a text "
+                                + "value, got " + describe(entry.getValue()) + " (write property names in full, "
+                                + "e.g. ssl.truststore.location: /path)");
+                    }
+                    ((ObjectNode) existing).put(entry.getKey(), entry.getValue().asText());
+                }
+            } else if (existing.isObject() && field.getValue().isObject()) {
                 merge((ObjectNode) existing, (ObjectNode) field.getValue(), path + key + ".");
             } else {
                 base.set(key, field.getValue());

@@ -5,6 +5,9 @@ import io.depthstream.operators.codec.WireFormat;
 import io.depthstream.operators.inference.FramePolicy;
 import io.depthstream.operators.inference.InferenceSettings;
 import io.depthstream.operators.schedule.DecodeLayout;
+import io.depthstream.pipeline.kafka.KafkaClientProperties;
+
+import java.util.Map;
 
 /**
  * Everything the streaming job is configured with; read from YAML or JSON by {@link ConfigFiles}, missing keys
@@ -93,7 +96,10 @@ public record StreamingConfig(
                         ? "kafka.group-id must be a non-empty consumer group name, got " + shown(kafka.groupId())
                         : null,
                 oneOf("kafka.start-from", kafka.startFrom(), "earliest", "latest", "committed"),
-                atLeast("kafka.partitions", kafka.partitions(), 1));
+                atLeast("kafka.partitions", kafka.partitions(), 1),
+                oneOf("kafka.dlq-value", kafka.dlqValue(), Kafka.DLQ_KEEP_VALUE, Kafka.DLQ_DROP_VALUE),
+                kafka.properties() == null ? "kafka.properties: expected a mapping of Kafka client properties, got "
+                        + "nothing (null)" : kafka.clientProperties().problem("kafka.properties."));
     }
 
     private static String bootstrapProblem(String bootstrap) {
@@ -190,7 +196,15 @@ public record StreamingConfig(
     /** This configuration with another broker. */
     public StreamingConfig withBootstrap(String bootstrap) {
         return new StreamingConfig(new Kafka(bootstrap, kafka.groupId(), kafka.startFrom(), kafka.topics(),
-                kafka.partitions()), model, triplets, output, checkpoints, parallelism, fineTune);
+                kafka.partitions(), kafka.properties(), kafka.dlqValue()), model, triplets, output, checkpoints,
+                parallelism, fineTune);
+    }
+
+    /** This configuration with {@code overlay} replacing or adding to its Kafka client properties. */
+    public StreamingConfig withKafkaProperties(KafkaClientProperties overlay) {
+        return new StreamingConfig(new Kafka(kafka.bootstrap(), kafka.groupId(), kafka.startFrom(), kafka.topics(),
+                kafka.partitions(), kafka.clientProperties().with(overlay).values(), kafka.dlqValue()), model,
+                triplets, output, checkpoints, parallelism, fineTune);
     }
 
     /**
@@ -200,8 +214,8 @@ public record StreamingConfig(
      */
     public StreamingConfig withOwnTopics(String bootstrap, String prefix, int partitions) {
         return new StreamingConfig(new Kafka(bootstrap, prefix + "-job", "earliest", new Topics(prefix + "-frames",
-                prefix + "-depth", prefix + "-poses", prefix + "-dlq", prefix + "-model-updates"), partitions),
-                model, triplets, output, checkpoints, parallelism, fineTune);
+                prefix + "-depth", prefix + "-poses", prefix + "-dlq", prefix + "-model-updates"), partitions,
+                kafka.properties(), kafka.dlqValue()), model, triplets, output, checkpoints, parallelism, fineTune);
     }
 
     /** This configuration with another model section. */
@@ -249,8 +263,34 @@ public record StreamingConfig(
      *     offsets, else earliest)
      * @param topics topic names
      * @param partitions partitions of topics the job creates when they are missing
+     * @param properties Kafka client properties every client of the project takes (security.protocol, sasl.*,
+     *     ssl.*, config providers, tuning); secrets in them are printed redacted
+     * @param dlqValue {@code keep}: a dead letter copies the rejected record's value (the frame); {@code drop}: it
+     *     keeps only key, headers and reason, so no image persists on the dead-letter topic
      */
-    public record Kafka(String bootstrap, String groupId, String startFrom, Topics topics, int partitions) {}
+    public record Kafka(String bootstrap, String groupId, String startFrom, Topics topics, int partitions,
+            Map<String, String> properties, String dlqValue) {
+
+        /** {@code kafka.dlq-value} that copies the rejected record's value. */
+        public static final String DLQ_KEEP_VALUE = "keep";
+        /** {@code kafka.dlq-value} that leaves the value (the image) out of dead letters. */
+        public static final String DLQ_DROP_VALUE = "drop";
+
+        /** Plaintext clients with Kafka's defaults, dead letters with their values. */
+        public Kafka(String bootstrap, String groupId, String startFrom, Topics topics, int partitions) {
+            this(bootstrap, groupId, startFrom, topics, partitions, Map.of(), DLQ_KEEP_VALUE);
+        }
+
+        /** The client properties, typed. */
+        public KafkaClientProperties clientProperties() {
+            return new KafkaClientProperties(properties);
+        }
+
+        /** Whether dead letters carry the rejected record's value. */
+        public boolean dlqKeepsValue() {
+            return !DLQ_DROP_VALUE.equals(dlqValue);
+        }
+    }
 
     /** Topic names. */
     public record Topics(String frames, String depth, String poses, String dlq, String modelUpdates) {}

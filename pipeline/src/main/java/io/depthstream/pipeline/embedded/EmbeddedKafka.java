@@ -153,7 +153,11 @@ public final class EmbeddedKafka implements AutoCloseable {
                 + " attempts: " + last.getMessage(), last);
     }
 
-    static Map<String, String> brokerProperties(Path logDir, int brokerPort, int controllerPort) {
+    /**
+     * The broker properties of a single PLAINTEXT node on loopback with the project's settings: a test broker with
+     * other listeners (TLS, SASL) starts from these and replaces the listener settings.
+     */
+    public static Map<String, String> brokerProperties(Path logDir, int brokerPort, int controllerPort) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(NODE_ID));

@@ -1,6 +1,7 @@
 package io.depthstream.pipeline.embedded;
 
 import io.depthstream.operators.codec.WireFormat;
+import io.depthstream.pipeline.kafka.KafkaClientProperties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.IntConsumer;
 
@@ -30,9 +32,19 @@ public final class OutputReader implements AutoCloseable {
     private final List<String> poses = new ArrayList<>();
     private final List<String> rejected = new ArrayList<>();
 
-    /** Reads every partition of the three topics from the beginning (they must exist). */
+    /** Reads every partition of the three topics from the beginning (they must exist), with a plaintext client. */
     public OutputReader(String bootstrap, String depthTopic, String posesTopic, String dlqTopic) {
+        this(bootstrap, KafkaClientProperties.none(), depthTopic, posesTopic, dlqTopic);
+    }
+
+    /**
+     * Reads every partition of the three topics from the beginning (they must exist), with a consumer taking the
+     * client {@code clientProperties} (security, tuning).
+     */
+    public OutputReader(String bootstrap, KafkaClientProperties clientProperties, String depthTopic,
+                        String posesTopic, String dlqTopic) {
         Properties properties = new Properties();
+        properties.putAll(clientProperties.consumer(Map.of()));
         properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

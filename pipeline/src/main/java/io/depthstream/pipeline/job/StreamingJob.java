@@ -38,6 +38,9 @@ import io.depthstream.operators.triplet.TripletAssembler;
 import io.depthstream.operators.triplet.TripletTiming;
 import io.depthstream.pipeline.config.StreamingConfig;
 import io.depthstream.pipeline.config.TripletChoice;
+import io.depthstream.pipeline.kafka.KafkaAccess;
+import io.depthstream.pipeline.kafka.KafkaClientProperties;
+import io.depthstream.pipeline.kafka.KafkaErrors;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -52,14 +55,18 @@ import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.acl.AclOperation;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The streaming job's graph (DESIGN.md, "Streaming job"): Kafka frames → decode, validate and resize (rejects to
@@ -85,6 +92,10 @@ public final class StreamingJob {
      */
     public static void define(StreamExecutionEnvironment env, StreamingConfig config) {
         String problem = config.problem();
+        if (problem == null) {
+            // key stores and secret files must be readable here and, on a cluster, on every TaskManager
+            problem = config.kafka().clientProperties().fileProblem("kafka.properties.");
+        }
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
@@ -122,6 +133,7 @@ public final class StreamingJob {
         }
 
         KafkaSource<IncomingFrame> source = KafkaSource.<IncomingFrame>builder()
+                .setProperties(kafka.clientProperties().source())
                 .setBootstrapServers(kafka.bootstrap())
                 .setTopics(kafka.topics().frames())
                 .setGroupId(kafka.groupId())
@@ -139,8 +151,10 @@ public final class StreamingJob {
                 DeviceChoice.parse(config.model().device()));
         decoded.getSideOutput(FrameDecoder.REJECTED)
                 .sinkTo(KafkaSink.<RejectedRecord>builder()
+                        .setKafkaProducerConfig(kafka.clientProperties().sink())
                         .setBootstrapServers(kafka.bootstrap())
-                        .setRecordSerializer(new RejectedRecordSerializer(kafka.topics().dlq()))
+                        .setRecordSerializer(new RejectedRecordSerializer(kafka.topics().dlq(),
+                                kafka.dlqKeepsValue()))
                         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                         .setTransactionalIdPrefix(kafka.groupId() + "-dlq")
                         .setProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
@@ -179,12 +193,14 @@ public final class StreamingJob {
             LearnerOperator.apply(triplets.getSideOutput(TripletAssembler.FINE_TUNE), learner)
                     .name("learner")
                     .slotSharingGroup(learnerGroup)
-                    .sinkTo(ResultKafkaSinks.modelUpdates(kafka.bootstrap(), kafka.topics().modelUpdates()))
+                    .sinkTo(ResultKafkaSinks.modelUpdates(kafka.bootstrap(), kafka.clientProperties().sink(),
+                            kafka.topics().modelUpdates()))
                     .name("model-updates")
                     .uid("model-updates-sink")
                     .setParallelism(1)
                     .slotSharingGroup(learnerGroup);
             KafkaSource<ModelUpdate> updateSource = KafkaSource.<ModelUpdate>builder()
+                    .setProperties(kafka.clientProperties().source())
                     .setBootstrapServers(kafka.bootstrap())
                     .setTopics(kafka.topics().modelUpdates())
                     .setGroupId(kafka.groupId() + "-model-updates")
@@ -200,10 +216,12 @@ public final class StreamingJob {
         } else {
             results = InferenceOperator.apply(triplets, inference);
         }
-        results.sinkTo(ResultKafkaSinks.depth(kafka.bootstrap(), kafka.topics().depth(), kafka.groupId() + "-depth"))
+        results.sinkTo(ResultKafkaSinks.depth(kafka.bootstrap(), kafka.clientProperties().sink(),
+                        kafka.topics().depth(), kafka.groupId() + "-depth"))
                 .name("depth")
                 .uid("depth-sink");
-        results.sinkTo(ResultKafkaSinks.poses(kafka.bootstrap(), kafka.topics().poses(), kafka.groupId() + "-poses"))
+        results.sinkTo(ResultKafkaSinks.poses(kafka.bootstrap(), kafka.clientProperties().sink(),
+                        kafka.topics().poses(), kafka.groupId() + "-poses"))
                 .name("poses")
                 .uid("poses-sink");
         if (config.output().dir() != null) {
@@ -229,12 +247,48 @@ public final class StreamingJob {
             specs.add(new TopicSpec(topic, kafka.partitions(), replicationFactor, WireFormat.MAX_RECORD_BYTES));
         }
         List<String> problems = new ArrayList<>();
-        for (TopicStatus status : TopicProvisioner.ensure(kafka.bootstrap(), specs, timeout)) {
+        for (TopicStatus status : TopicProvisioner.ensure(kafka.bootstrap(), kafka.clientProperties(), specs,
+                timeout)) {
             if (!status.ok()) {
                 problems.add(status.problem());
             }
         }
         return problems;
+    }
+
+    /**
+     * Asks the broker whether the job's principal holds every ACL the job needs: READ on the frames topic and the
+     * consumer group, WRITE on the result and dead-letter topics, the exactly-once sinks' transactional ids, and with
+     * fine-tuning READ and WRITE on model-updates.
+     *
+     * @return one line per missing ACL, naming the operation and the resource; empty when nothing is missing
+     * @throws IllegalStateException in one line when the broker refuses the client or does not answer
+     */
+    public static List<String> missingAcls(StreamingConfig config, Duration timeout) {
+        StreamingConfig.Kafka kafka = config.kafka();
+        KafkaClientProperties properties = kafka.clientProperties();
+        List<KafkaAccess.TopicNeed> needs = new ArrayList<>(List.of(
+                new KafkaAccess.TopicNeed(kafka.topics().frames(), AclOperation.READ),
+                new KafkaAccess.TopicNeed(kafka.topics().depth(), AclOperation.WRITE),
+                new KafkaAccess.TopicNeed(kafka.topics().poses(), AclOperation.WRITE),
+                new KafkaAccess.TopicNeed(kafka.topics().dlq(), AclOperation.WRITE)));
+        if (config.fineTune().enabled()) {
+            needs.add(new KafkaAccess.TopicNeed(kafka.topics().modelUpdates(), AclOperation.READ));
+            needs.add(new KafkaAccess.TopicNeed(kafka.topics().modelUpdates(), AclOperation.WRITE));
+        }
+        int timeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        try (Admin admin = Admin.create(properties.admin(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs)))) {
+            String user = properties.saslUser();
+            return KafkaAccess.missing(admin, user == null ? null : "User:" + user, needs, kafka.groupId(),
+                    List.of(kafka.groupId() + "-depth", kafka.groupId() + "-poses", kafka.groupId() + "-dlq"),
+                    timeout);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(KafkaErrors.describe("cannot check the job's Kafka ACLs", e,
+                    kafka.bootstrap(), properties), e);
+        }
     }
 
     /**

@@ -2,9 +2,12 @@ package io.depthstream.pipeline.job;
 
 import io.depthstream.pipeline.config.ConfigFiles;
 import io.depthstream.pipeline.config.StreamingConfig;
+import io.depthstream.pipeline.kafka.KafkaErrors;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * Entry point of the job jar on a Flink cluster: {@code flink run -c io.depthstream.pipeline.job.StreamingJobMain
@@ -24,6 +27,22 @@ public final class StreamingJobMain {
         StreamingConfig config = ConfigFiles.read(Path.of(args[1]));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         StreamingJob.define(env, config);
+        List<String> missingAcls;
+        try {
+            missingAcls = StreamingJob.missingAcls(config, Duration.ofSeconds(30));
+        } catch (IllegalStateException e) {
+            if (KafkaErrors.securityProblem(e, config.kafka().bootstrap(), config.kafka().clientProperties()) != null) {
+                System.err.println("error: " + e.getMessage());
+                System.exit(1);
+            }
+            // the submitting host may not reach Kafka where the TaskManagers do: the job reports it if they cannot
+            System.err.println("warning: the job's Kafka ACLs were not checked: " + e.getMessage());
+            missingAcls = List.of();
+        }
+        if (!missingAcls.isEmpty()) {
+            System.err.println("error: " + String.join("; ", missingAcls));
+            System.exit(1);
+        }
         env.execute(StreamingJob.NAME);
     }
 }

@@ -1,5 +1,7 @@
 package io.depthstream.pipeline.job;
 
+import io.depthstream.pipeline.kafka.KafkaClientProperties;
+import io.depthstream.pipeline.kafka.KafkaErrors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -45,14 +47,32 @@ public final class TopicProvisioner {
         this.timeout = timeout;
     }
 
-    /** Connects to {@code bootstrapServers}, ensures {@code specs} and disconnects. */
+    /** Connects to {@code bootstrapServers} with Kafka's default (plaintext) client, ensures {@code specs}. */
     public static List<TopicStatus> ensure(String bootstrapServers, Collection<TopicSpec> specs, Duration timeout) {
-        Map<String, Object> config = Map.of(
+        return ensure(bootstrapServers, KafkaClientProperties.none(), specs, timeout);
+    }
+
+    /**
+     * Connects to {@code bootstrapServers} with the client {@code properties} (security, tuning), ensures
+     * {@code specs} and disconnects.
+     *
+     * @throws IllegalStateException in one line when the cluster refuses the client (credentials, TLS, ACLs), does
+     *     not answer in time or refuses a request; secrets never appear in it
+     */
+    public static List<TopicStatus> ensure(String bootstrapServers, KafkaClientProperties properties,
+                                           Collection<TopicSpec> specs, Duration timeout) {
+        Map<String, Object> config = properties.admin(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis())));
         try (Admin admin = Admin.create(config)) {
             return new TopicProvisioner(admin, timeout).ensure(specs);
+        } catch (IllegalStateException e) {
+            String problem = KafkaErrors.securityProblem(e, bootstrapServers, properties);
+            if (problem == null) {
+                throw new IllegalStateException(properties.scrub(e.getMessage()), e);
+            }
+            throw new IllegalStateException(problem, e);
         }
     }
 

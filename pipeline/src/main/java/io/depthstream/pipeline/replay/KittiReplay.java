@@ -7,6 +7,8 @@ import io.depthstream.model.data.KittiRawArchive;
 import io.depthstream.model.geometry.Intrinsics;
 import io.depthstream.operators.codec.FrameRecordEncoder;
 import io.depthstream.operators.codec.WireFormat;
+import io.depthstream.pipeline.kafka.KafkaClientProperties;
+import io.depthstream.pipeline.kafka.KafkaErrors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -104,7 +106,13 @@ public final class KittiReplay {
      * compression (PNGs do not compress), and {@code maxBlock} as the longest wait for the broker.
      */
     public static Map<String, Object> producerConfig(String bootstrapServers, Duration maxBlock) {
-        Map<String, Object> config = new HashMap<>();
+        return producerConfig(bootstrapServers, KafkaClientProperties.none(), maxBlock);
+    }
+
+    /** {@link #producerConfig(String, Duration)} over the user's client {@code properties} (security, tuning). */
+    public static Map<String, Object> producerConfig(String bootstrapServers, KafkaClientProperties properties,
+                                                     Duration maxBlock) {
+        Map<String, Object> config = new HashMap<>(properties.producer(Map.of()));
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
@@ -148,8 +156,26 @@ public final class KittiReplay {
      */
     public ReplaySummary run(String bootstrapServers, Duration maxBlock, BooleanSupplier stopRequested,
             ReplayListener listener) {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(bootstrapServers, maxBlock))) {
+        return run(bootstrapServers, KafkaClientProperties.none(), maxBlock, stopRequested, listener);
+    }
+
+    /**
+     * Replays onto {@code bootstrapServers} with a producer of {@link #producerConfig} taking the client
+     * {@code properties}, closed at the end.
+     *
+     * @throws IllegalStateException in one line when the broker refuses the producer (credentials, TLS, ACLs)
+     */
+    public ReplaySummary run(String bootstrapServers, KafkaClientProperties properties, Duration maxBlock,
+            BooleanSupplier stopRequested, ReplayListener listener) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(bootstrapServers, properties,
+                maxBlock))) {
             return run(producer, stopRequested, listener);
+        } catch (RuntimeException e) {
+            String problem = KafkaErrors.securityProblem(e, bootstrapServers, properties);
+            if (problem == null) {
+                throw e;
+            }
+            throw new IllegalStateException(problem, e);
         }
     }
 

@@ -58,6 +58,10 @@ class StreamingConfigTest {
             "kafka.group-id must be a non-empty consumer group name, got ' '"});
         cases.put("kafka.start-from", new String[] {"kafka: {start-from: newest}",
             "kafka.start-from must be earliest, latest or committed, got 'newest'"});
+        cases.put("kafka.properties", new String[] {"kafka: {properties: {security.protocl: SSL}}",
+            "kafka.properties.security.protocl is not a Kafka producer, consumer or admin client property"});
+        cases.put("kafka.dlq-value", new String[] {"kafka: {dlq-value: discard}",
+            "kafka.dlq-value must be keep or drop, got 'discard'"});
         cases.put("kafka.partitions", new String[] {"kafka: {partitions: 0}", "kafka.partitions must be at least 1, got 0"});
         for (String topic : List.of("frames", "depth", "poses", "dlq", "model-updates")) {
             cases.put("kafka.topics." + topic, new String[] {"kafka: {topics: {" + topic + ": 'bad topic'}}",
@@ -153,6 +157,7 @@ class StreamingConfigTest {
         assertThat(keys).containsExactlyInAnyOrder(
                 "kafka.bootstrap", "kafka.group-id", "kafka.start-from", "kafka.topics.frames", "kafka.topics.depth",
                 "kafka.topics.poses", "kafka.topics.dlq", "kafka.topics.model-updates", "kafka.partitions",
+                "kafka.properties", "kafka.dlq-value",
                 "model.weights", "model.init", "model.arch", "model.height", "model.width", "model.seed",
                 "model.device", "model.batch-size", "model.max-batch-delay-ms", "model.camera-height-m",
                 "model.frame-policy", "model.max-frame-age-ms", "model.decode",
