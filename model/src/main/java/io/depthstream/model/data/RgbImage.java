@@ -141,11 +141,21 @@ public record RgbImage(int width, int height, byte[] rgb) {
     public float[] toChwFloats() {
         int plane = width * height;
         float[] chw = new float[3 * plane];
-        for (int i = 0; i < plane; i++) {
-            chw[i] = (rgb[3 * i] & 0xFF) / 255f;
-            chw[plane + i] = (rgb[3 * i + 1] & 0xFF) / 255f;
-            chw[2 * plane + i] = (rgb[3 * i + 2] & 0xFF) / 255f;
+        float[] unit = UNIT;
+        for (int i = 0, p = 0; i < plane; i++, p += 3) {
+            chw[i] = unit[rgb[p] & 0xFF];
+            chw[plane + i] = unit[rgb[p + 1] & 0xFF];
+            chw[2 * plane + i] = unit[rgb[p + 2] & 0xFF];
         }
         return chw;
+    }
+
+    /** {@code v / 255f} for every byte value: a lookup gives the same floats as the division, several times faster. */
+    private static final float[] UNIT = new float[256];
+
+    static {
+        for (int v = 0; v < 256; v++) {
+            UNIT[v] = v / 255f;
+        }
     }
 }

@@ -99,4 +99,27 @@ class RgbImageTest {
             }
         }
     }
+
+    @Test
+    void planarFloatsAreEveryByteOver255InChannelMajorOrder() {
+        // 256 pixels wide: pixel x holds (x, 255 - x, x * 7 mod 256), so every byte value appears in every channel
+        int width = 256;
+        byte[] rgb = new byte[width * 2 * 3];
+        for (int y = 0; y < 2; y++) {
+            for (int x = 0; x < width; x++) {
+                int p = (y * width + x) * 3;
+                rgb[p] = (byte) x;
+                rgb[p + 1] = (byte) (255 - x);
+                rgb[p + 2] = (byte) (x * 7);
+            }
+        }
+        float[] chw = new RgbImage(width, 2, rgb).toChwFloats();
+        int plane = width * 2;
+        for (int i = 0; i < plane; i++) {
+            int x = i % width;
+            assertThat(chw[i]).isEqualTo(x / 255f);
+            assertThat(chw[plane + i]).isEqualTo((255 - x) / 255f);
+            assertThat(chw[2 * plane + i]).isEqualTo(((x * 7) & 0xFF) / 255f);
+        }
+    }
 }

@@ -173,6 +173,9 @@ public final class StreamingJob {
                         timing.idleTimeout()))
                 .name("watermarks")
                 .uid("watermarks")
+                // A frame (368 KB at 640x192) fills most of a network buffer: left to the 100 ms flush timer, the
+                // last frame decoded between two batches would wait for it while inference has nothing to run.
+                .setBufferTimeout(0)
                 .keyBy(Frame::cameraId)
                 .process(new TripletAssembler(timing, sampling))
                 .name("triplets")

@@ -116,7 +116,8 @@ class BenchCommandTest {
         assertThat(root.get("pipeline_ratio").asDouble()).isCloseTo(fps / bare, within(1e-9));
         assertThat(root.get("latency_ms_p50").asDouble()).isPositive()
                 .isLessThanOrEqualTo(root.get("latency_ms_p99").asDouble());
-        assertThat(result.out()).contains("| job (Kafka → Flink → Kafka) |").contains("latency p50");
+        assertThat(result.out()).contains("| job (Kafka → Flink → Kafka), steady state |")
+                .contains("| job, first to last result |").contains("latency p50");
         String here = DecodeLayout.AUTO.resolveHere(DeviceChoice.AUTO).describe();
         assertThat(root.get("pipeline_decode").asText()).isEqualTo(here);
         assertThat(result.out()).contains("decode: " + here);
