@@ -22,7 +22,9 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedMultiInput;
@@ -37,20 +39,24 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
+import java.util.stream.Stream;
 
 /**
  * Runs depth and pose inference on triplets in micro-batches across cameras and emits one {@link DepthResult} per
  * triplet, with each camera's accumulated pose kept in keyed state ({@link CameraTrack}).
  *
  * <p>A batch runs when it holds {@code batch-size} triplets, when its first triplet has waited
- * {@code max-batch-delay-ms} of processing time, before every checkpoint barrier (so no triplet lives only in
- * memory across a checkpoint) and at the end of input. Watermarks that arrive while a batch is pending are held
+ * {@code max-batch-delay-ms} of processing time, and at the end of input. A checkpoint does not run it: the pending
+ * triplets go into the checkpoint as keyed state of their cameras ({@value #PENDING_STATE}), so a restored subtask,
+ * after a rescale whichever subtask owns the camera, runs them. (Running the batch at every barrier made every
+ * checkpoint cost a batch of one to three triplets and one more round of decoding.) Watermarks that arrive while a batch is pending are held
  * back until it has run, so results never fall behind a watermark already forwarded. The operator runs on a
  * stream keyed by camera id; every camera's triplets arrive in seq order, and a batch is processed in arrival
  * order, so a camera's trajectory grows one frame at a time even inside one batch.
@@ -125,6 +131,9 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
     private transient Counter refusedCounter;
     private transient GroundPlaneScale ground;
     private transient ValueState<CameraTrack> tracks;
+    private transient ListState<PendingTriplet> pendingState;
+    /** Cameras whose pending triplets the last snapshot wrote (cleared at the next). */
+    private transient Set<String> storedPendingKeys;
     private transient List<Pending> batch;
     private transient ScheduledFuture<?> flushTimer;
     private transient long batchGeneration;
@@ -145,6 +154,18 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
 
     /** A triplet waiting for its batch, with its record timestamp and arrival time. */
     private record Pending(Triplet triplet, boolean hasTimestamp, long timestamp, long arrivedNanos) {}
+
+    /** Name of the keyed state that holds each camera's pending triplets in a checkpoint. */
+    public static final String PENDING_STATE = "pending-triplets";
+
+    /**
+     * A triplet of the pending batch as a checkpoint keeps it.
+     *
+     * @param triplet the triplet
+     * @param hasTimestamp whether its record had a timestamp
+     * @param timestamp that timestamp (its result's record timestamp)
+     */
+    public record PendingTriplet(Triplet triplet, boolean hasTimestamp, long timestamp) {}
 
     /** An operator with these settings; the model is loaded in {@link #open()}. */
     public InferenceOperator(InferenceSettings settings) {
@@ -232,6 +253,10 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
         tracks = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("camera-track", TypeInformation.of(CameraTrack.class)));
         batch = new ArrayList<>(settings.batchSize());
+        pendingState = getRuntimeContext().getListState(
+                new ListStateDescriptor<>(PENDING_STATE, TypeInformation.of(PendingTriplet.class)));
+        storedPendingKeys = new HashSet<>();
+        restorePending();
         parked = new LinkedHashMap<>();
         staleDroppedCounter = getMetricGroup().counter(STALE_DROPPED_METRIC);
         lastDropLogMs = Long.MIN_VALUE;
@@ -352,14 +377,44 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
         if (batch.size() >= settings.batchSize() || settings.maxBatchDelayMs() == 0) {
             flush();
         } else if (batch.size() == 1) {
-            long generation = batchGeneration;
-            long deadline = getProcessingTimeService().getCurrentProcessingTime() + settings.maxBatchDelayMs();
-            flushTimer = getProcessingTimeService().registerTimer(deadline, time -> {
-                // a batch that already ran (full, checkpoint) must not flush its successor early
-                if (generation == batchGeneration) {
-                    flush();
-                }
-            });
+            armBatchTimer();
+        }
+    }
+
+    /** Runs the pending batch {@code max-batch-delay-ms} from now unless it has run by then. */
+    private void armBatchTimer() {
+        long generation = batchGeneration;
+        long deadline = getProcessingTimeService().getCurrentProcessingTime() + settings.maxBatchDelayMs();
+        flushTimer = getProcessingTimeService().registerTimer(deadline, time -> {
+            // a batch that already ran (full, end of input) must not flush its successor early
+            if (generation == batchGeneration) {
+                flush();
+            }
+        });
+    }
+
+    /**
+     * Takes the pending triplets a restored checkpoint holds into the batch (each camera's in their order), which
+     * then runs after the max batch delay or when full.
+     */
+    private void restorePending() throws Exception {
+        KeyedStateBackend<Object> backend = getKeyedStateBackend();
+        List<String> cameras;
+        try (Stream<Object> keys = backend.getKeys(PENDING_STATE, VoidNamespace.INSTANCE)) {
+            cameras = keys.map(String.class::cast).toList();
+        }
+        long now = System.nanoTime();
+        for (String camera : cameras) {
+            setCurrentKey(camera);
+            for (PendingTriplet pending : pendingState.get()) {
+                batch.add(new Pending(pending.triplet(), pending.hasTimestamp(), pending.timestamp(), now));
+            }
+            storedPendingKeys.add(camera);
+        }
+        if (!batch.isEmpty()) {
+            LOG.info("inference subtask {} restored {} pending triplet(s) from its checkpoint",
+                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), batch.size());
+            armBatchTimer();
         }
     }
 
@@ -424,6 +479,16 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
+        for (String camera : storedPendingKeys) {
+            setCurrentKey(camera);
+            pendingState.clear();
+        }
+        storedPendingKeys.clear();
+        for (Pending pending : batch) {
+            setCurrentKey(pending.triplet().cameraId());
+            pendingState.add(new PendingTriplet(pending.triplet(), pending.hasTimestamp(), pending.timestamp()));
+            storedPendingKeys.add(pending.triplet().cameraId());
+        }
         servedState.clear();
         if (servedUpdate != null) {
             servedState.add(new String(servedUpdate.toJson(), StandardCharsets.UTF_8));
@@ -465,8 +530,9 @@ public final class InferenceOperator extends AbstractStreamOperator<DepthResult>
 
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        // latest-frame: parked triplets run (they are few, and a stale frame gains nothing by waiting); the pending
+        // batch goes into the checkpoint (snapshotState)
         flushParked();
-        flush();
         super.prepareSnapshotPreBarrier(checkpointId);
     }
 
