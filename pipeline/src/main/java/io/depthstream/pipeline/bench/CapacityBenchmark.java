@@ -138,18 +138,17 @@ public final class CapacityBenchmark {
         PipelineBenchmark pipeline = new PipelineBenchmark(model, batch, CAMERAS, framesPerCamera, 1, decode,
                 progress);
         String name = model.architecture().configName() + " " + model.width() + "x" + model.height();
-        double flatOut = flatOut(pipeline, drives, scratch);
+        double flatOut = pipeline.queuedRun(drives, scratch, " (capacity, flat out)").fps();
         progress.printf(Locale.ROOT, "  capacity %s: flat out %.2f frames/s%n", name, flatOut);
         progress.flush();
 
         double pacedFps = PACED_SHARE * flatOut;
         Live paced = live(pipeline, drives, warmUp, scratch, FramePolicy.EVERY_FRAME, pacedFps / CAMERAS, false);
-        long[] lags = paced.lags();
+        long[] lags = paced.lagsInOrder();
         int third = Math.max(1, lags.length / 3);
-        double first = Percentiles.of(Arrays.copyOfRange(paced.lagsInOrder, 0, third), 50);
-        double last = Percentiles.of(Arrays.copyOfRange(paced.lagsInOrder, lags.length - third,
-                lags.length), 50);
-        boolean sustained = paced.served == paced.sent && last - first <= LAG_GROWTH_MS;
+        double first = Percentiles.of(Arrays.copyOfRange(lags, 0, third), 50);
+        double last = Percentiles.of(Arrays.copyOfRange(lags, lags.length - third, lags.length), 50);
+        boolean sustained = paced.served() == paced.sent() && last - first <= LAG_GROWTH_MS;
         progress.printf(Locale.ROOT, "  capacity %s: every frame at %.2f frames/s: lag %.0f ms → %.0f ms (%s)%n",
                 name, pacedFps, first, last, sustained ? "sustained" : "not sustained");
         progress.flush();
@@ -157,35 +156,22 @@ public final class CapacityBenchmark {
         Live latest = live(pipeline, drives, warmUp, scratch, FramePolicy.LATEST_FRAME,
                 ReplayOptions.KITTI_RATE_HZ, true);
         progress.printf(Locale.ROOT, "  capacity %s: latest frame, %d cameras at 10 Hz: %d of %d frames served%n",
-                name, CAMERAS, latest.served, latest.sent);
+                name, CAMERAS, latest.served(), latest.sent());
         progress.flush();
         return new Figure(model.architecture().configName(), model.width(), model.height(),
                 pipeline.decodePlan().describe(), flatOut, pacedFps, first, last, Percentiles.of(lags, 99), sustained,
-                sustained ? pacedFps / ReplayOptions.KITTI_RATE_HZ : 0, latest.sent, latest.served,
-                Percentiles.of(latest.latencies(), 50), Percentiles.of(latest.latencies(), 99));
-    }
-
-    /** Results per second with every frame queued before the job starts. */
-    private double flatOut(PipelineBenchmark pipeline, Path drives, ScratchDirectory scratch) throws Exception {
-        return pipeline.queuedRun(drives, scratch, " (capacity, flat out)").fps();
+                sustained ? pacedFps / ReplayOptions.KITTI_RATE_HZ : 0, latest.sent(), latest.served(),
+                Percentiles.of(latest.latencyMs(), 50), Percentiles.of(latest.latencyMs(), 99));
     }
 
     /**
-     * What a live run gave: frames sent and served, and per result its lag (sent → emitted) in result order and its
+     * What a live run gave: frames sent, and per result served its lag (sent → emitted) in result order and its
      * capture-to-result latency.
      */
-    private record Live(long sent, long served, long[] lagsInOrder, long[] latencyMs) {
+    private record Live(long sent, long[] lagsInOrder, long[] latencyMs) {
 
-        long[] lags() {
-            long[] sorted = lagsInOrder.clone();
-            Arrays.sort(sorted);
-            return sorted;
-        }
-
-        long[] latencies() {
-            long[] sorted = latencyMs.clone();
-            Arrays.sort(sorted);
-            return sorted;
+        long served() {
+            return lagsInOrder.length;
         }
     }
 
@@ -255,7 +241,7 @@ public final class CapacityBenchmark {
                     lags.add(emitted - at);
                     latencies.add(emitted - record.captureTimeMs());
                 }
-                return new Live(sent, lags.size(), lags.stream().mapToLong(Long::longValue).toArray(),
+                return new Live(sent, lags.stream().mapToLong(Long::longValue).toArray(),
                         latencies.stream().mapToLong(Long::longValue).toArray());
             }
         }
