@@ -289,8 +289,16 @@ public final class StreamCommand implements Callable<Integer> {
      */
     static String decodeComment(StreamingConfig config) {
         String decode = config.model().decode();
+        DecodeLayout layout;
+        DeviceChoice device;
         try {
-            DecodePlan plan = DecodeLayout.parse(decode).resolveHere(DeviceChoice.parse(config.model().device()));
+            layout = DecodeLayout.parse(decode);
+            device = DeviceChoice.parse(config.model().device());
+        } catch (IllegalArgumentException e) {
+            return "# " + e.getMessage();
+        }
+        try {
+            DecodePlan plan = layout.resolveHere(device);
             return "# model.decode " + decode + " here: " + plan.describe()
                     + "; each TaskManager decides from its own device and cores when the job starts";
         } catch (RuntimeException e) {

@@ -65,6 +65,12 @@ class StreamCommandTest {
                 .contains("# model.decode overlapped here: overlapped, ")
                 .contains("(set: inference on the CPU with ")
                 .contains("each TaskManager decides from its own device and cores when the job starts");
+
+        Path wrong = dir.resolve("serial.yaml");
+        Files.writeString(wrong, "model:\n  init: random\n  decode: serial\n");
+        DepthstreamCommandTest.Run invalid = run("stream", "--config", wrong.toString(), "--print-config");
+        assertThat(invalid.out()).contains("# model.decode can only be auto, overlapped or between-batches, got 'serial'")
+                .doesNotContain("each TaskManager decides");
     }
 
     @Test
